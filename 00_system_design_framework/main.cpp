@@ -1,0 +1,26 @@
+// sd-framework: the walking skeleton every service copies — the core server, health probes and
+// one handler. main.cpp is only the composition root: flags, routes, middleware, run.
+#include "core/service.hpp"
+
+namespace {
+
+// The seed-05 style greeting. Real services keep handlers this thin and put rules in a service class.
+core::Task<void> Hello(core::Exchange& ex) {
+  ex.Json(core::http::status::ok, R"({"message":"hello"})");
+  co_return;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  core::ServiceCli cli({"sd-framework", "Walking skeleton: the shared HTTP core and /hello", 9000});
+  if (auto rc = cli.Parse(argc, argv)) return *rc;
+
+  core::Router router;
+  core::Readiness readiness;
+  core::AddHealthRoutes(router, readiness);
+  router.Get("/hello", Hello);
+
+  core::Pipeline pipeline(router);
+  return core::RunService(cli, pipeline, readiness);
+}

@@ -1,0 +1,63 @@
+# One small helper per target kind, so every folder's CMakeLists reads the same way.
+
+# Flags every target of ours gets (third-party headers are SYSTEM, so their warnings stay out).
+add_library(sd_flags INTERFACE)
+target_compile_options(sd_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+if(SD_WERROR)
+  target_compile_options(sd_flags INTERFACE -Werror)
+endif()
+if(SD_SANITIZE)
+  target_compile_options(sd_flags INTERFACE -fsanitize=${SD_SANITIZE} -fno-omit-frame-pointer
+    -fno-sanitize-recover=all)
+  target_link_options(sd_flags INTERFACE -fsanitize=${SD_SANITIZE})
+endif()
+target_compile_definitions(sd_flags INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW
+  SD_VERSION="${PROJECT_VERSION}")
+
+# sd_library(name SOURCES ... DEPS ...): one static library per folder.
+function(sd_library name)
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${A_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC sd_flags ${A_DEPS})
+endfunction()
+
+# sd_executable(name SOURCES ... DEPS ...): a service binary, lands in build/bin.
+function(sd_executable name)
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${A_SOURCES})
+  target_link_libraries(${name} PRIVATE sd_flags ${A_DEPS})
+endfunction()
+
+# sd_test(name SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary registered with CTest.
+function(sd_test name)
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${A_SOURCES})
+  target_link_libraries(${name} PRIVATE sd_flags ${A_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS "unit;${A_LABELS}")
+endfunction()
+
+# sd_contract_test(name IMPL cpp|python COMMAND ... SUITE file): the black-box suite against one
+# implementation, through tests/contract/run.py (which starts it on port 0 and stops it).
+function(sd_contract_test name)
+  cmake_parse_arguments(A "" "SUITE;IMPL" "COMMAND" ${ARGN})
+  add_test(NAME ${name}
+    COMMAND ${SD_PYTHON} ${PROJECT_SOURCE_DIR}/tests/contract/run.py
+            --impl ${A_IMPL} --suite ${A_SUITE} -- ${A_COMMAND})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS "contract;${A_IMPL}")
+endfunction()
+
+# sd_benchmark(name SOURCES ... DEPS ...): a Google Benchmark binary, run by `make bench`.
+function(sd_benchmark name)
+  if(NOT SD_BUILD_BENCHMARKS)
+    return()
+  endif()
+  cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${A_SOURCES})
+  target_link_libraries(${name} PRIVATE sd_flags ${A_DEPS} benchmark::benchmark)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+endfunction()

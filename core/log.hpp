@@ -1,0 +1,75 @@
+// Structured logging: one JSON object per line on stderr, written by a background thread.
+//
+// Callers format the line on their own thread (so the timestamp is the event's) and hand it to
+// spdlog's async logger; the request path never waits on the terminal or a pipe. When the queue is
+// full the oldest queued line is dropped and counted (`DroppedLines`) rather than blocking a
+// request — a log pipeline must not become the outage. `Shutdown` drains the queue, so a clean exit
+// loses nothing (call it after the threads that log have stopped). Until `Init`, and after
+// `Shutdown`, lines are written synchronously (tests, start-up errors).
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace core::log {
+
+enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+
+// "trace" | "debug" | "info" | "warn" | "error" | "off" (also "warning", any case).
+std::optional<Level> ParseLevel(std::string_view text);
+std::string_view LevelName(Level level);
+
+// One key/value of a log line; the value is a string, an integer, a floating-point number or bool.
+struct Field {
+  enum class Kind { kString, kInt, kUint, kDouble, kBool } kind;
+  std::string_view key;
+  std::string_view s;
+  union {
+    std::int64_t i;
+    std::uint64_t u;
+    double d;
+    bool b;
+  };
+
+  Field(std::string_view k, std::string_view v) : kind(Kind::kString), key(k), s(v), i(0) {}
+  Field(std::string_view k, const char* v) : Field(k, std::string_view(v)) {}
+  Field(std::string_view k, const std::string& v) : Field(k, std::string_view(v)) {}
+  Field(std::string_view k, bool v) : kind(Kind::kBool), key(k), b(v) {}
+  Field(std::string_view k, double v) : kind(Kind::kDouble), key(k), d(v) {}
+  template <class T>
+    requires(std::is_integral_v<T> && std::is_signed_v<T> && !std::is_same_v<T, bool>)
+  Field(std::string_view k, T v) : kind(Kind::kInt), key(k), i(v) {}
+  template <class T>
+    requires(std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
+  Field(std::string_view k, T v) : kind(Kind::kUint), key(k), u(v) {}
+};
+
+// Starts the async logger for `service` at `level`. Call once, from main, before serving.
+void Init(std::string_view service, Level level, std::size_t queue_lines = 64 * 1024);
+// Flushes every queued line and stops the background thread. Safe to call twice.
+void Shutdown();
+
+void SetLevel(Level level);
+bool Enabled(Level level) noexcept;
+// Lines dropped because the queue was full.
+std::uint64_t DroppedLines();
+
+// Writes one line: {"ts":..,"level":..,"msg":..,"service":..,<fields>}. Thread-safe.
+void Write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+
+// Formats a line without writing it (for tests and for sinks that want the text).
+std::string Format(Level level, std::string_view message, std::initializer_list<Field> fields);
+
+// Appends `text` to `out` as the body of a JSON string (quotes not included).
+void AppendJsonEscaped(std::string& out, std::string_view text);
+
+inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kDebug, m, f); }
+inline void Info(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kInfo, m, f); }
+inline void Warn(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kWarn, m, f); }
+inline void Error(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kError, m, f); }
+
+}  // namespace core::log

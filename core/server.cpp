@@ -1,0 +1,221 @@
+#include "core/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <optional>
+#include <thread>
+
+#include "core/connection.hpp"
+#include "core/log.hpp"
+#include "core/problem.hpp"
+
+namespace core {
+
+using tcp = net::ip::tcp;
+
+struct Server::Worker {
+  explicit Worker(int concurrency_hint) : ioc(concurrency_hint) {}
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+};
+
+namespace {
+
+// Sent, without reading the request, to a connection over --max-connections: the cheapest honest
+// answer. Reading first would let a flood pin memory we promised to bound.
+const std::string& BusyResponse() {
+  static const std::string text = [] {
+    std::string body = ProblemJson(
+        Error(Code::kUnavailable, "the server is at its connection limit; retry shortly"), "", "");
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+           "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  return text;
+}
+
+void Reject(tcp::socket socket) {
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(net::buffer(BusyResponse()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+Task<void> AcceptLoop(std::shared_ptr<Server::State> state, tcp::acceptor* acceptor,
+                      net::io_context* ioc, bool strand_per_connection) {
+  net::steady_timer backoff(*ioc);
+  for (;;) {
+    std::optional<tcp::socket> socket;
+    if (strand_per_connection) {
+      auto [ec, s] = co_await acceptor->async_accept(net::make_strand(*ioc), kUseTuple);
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor->is_open()) co_return;
+        log::Warn("accept failed", {{"error", ec.message()}});
+        // Out of descriptors (EMFILE/ENFILE): back off instead of spinning on the same error.
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(kUseTuple);
+        continue;
+      }
+      socket.emplace(std::move(s));
+    } else {
+      auto [ec, s] = co_await acceptor->async_accept(*ioc, kUseTuple);
+      if (ec) {
+        if (ec == net::error::operation_aborted || !acceptor->is_open()) co_return;
+        log::Warn("accept failed", {{"error", ec.message()}});
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(kUseTuple);
+        continue;
+      }
+      socket.emplace(std::move(s));
+    }
+    if (state->draining.load()) {
+      Reject(std::move(*socket));
+      continue;
+    }
+    if (state->active.fetch_add(1, std::memory_order_acq_rel) >= state->options.max_connections) {
+      state->active.fetch_sub(1, std::memory_order_acq_rel);
+      Reject(std::move(*socket));
+      continue;
+    }
+    std::make_shared<Connection>(std::move(*socket), state)->Start();
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, const Pipeline& pipeline)
+    : options_(std::move(options)), state_(std::make_shared<State>(options_, pipeline)) {
+  const int threads = std::max(1, options_.threads);
+  if (options_.io_model == IoModel::kShared) {
+    workers_.push_back(std::make_unique<Worker>(threads));
+  } else {
+    // One thread per io_context: concurrency hint 1 lets Asio drop its internal locking.
+    for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(1));
+  }
+}
+
+Server::~Server() = default;
+
+bool Server::draining() const noexcept { return state_->draining.load(std::memory_order_relaxed); }
+
+std::size_t Server::active_connections() const noexcept {
+  return state_->active.load(std::memory_order_relaxed);
+}
+
+Result<void> Server::Listen() {
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, options_.port);
+  } else {
+    net::io_context ioc;
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    if (ec || results.empty()) {
+      return Error(Code::kInvalidArgument, "cannot resolve host '" + options_.host + "'");
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  for (auto& w : workers_) {
+    auto& acc = w->acceptor.emplace(w->ioc);
+    auto fail = [&](std::string_view what) -> Result<void> {
+      return Error(Code::kInvalidArgument, "cannot listen on " + options_.host + ":" +
+                                               std::to_string(endpoint.port()) + ": " +
+                                               std::string(what) + ": " + ec.message());
+    };
+    acc.open(endpoint.protocol(), ec);
+    if (ec) return fail("open");
+    acc.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (ec) return fail("SO_REUSEADDR");
+    if (options_.io_model == IoModel::kReusePort) {
+      // Every worker listens on the same port; the kernel spreads new connections among them.
+      int one = 1;
+      if (::setsockopt(acc.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        ec.assign(errno, boost::system::system_category());
+        return fail("SO_REUSEPORT");
+      }
+    }
+    acc.bind(endpoint, ec);
+    if (ec) return fail("bind");
+    acc.listen(options_.backlog, ec);
+    if (ec) return fail("listen");
+    if (endpoint.port() == 0) endpoint.port(acc.local_endpoint().port());  // the rest join it
+  }
+  port_ = endpoint.port();
+  return {};
+}
+
+void Server::HandleSignals() {
+  auto& ioc = workers_.front()->ioc;
+  auto signals = std::make_shared<net::signal_set>(ioc, SIGINT, SIGTERM);
+  signals->async_wait([this, signals](const beast::error_code& ec, int signo) {
+    if (ec) return;
+    log::Info("signal received, shutting down", {{"signal", signo}});
+    Shutdown();
+  });
+  OnShutdown([signals] { net::post(signals->get_executor(), [signals] { signals->cancel(); }); });
+}
+
+void Server::Run() {
+  const bool strand = options_.io_model == IoModel::kShared;
+  for (auto& w : workers_) {
+    net::co_spawn(w->ioc, AcceptLoop(state_, &*w->acceptor, &w->ioc, strand), net::detached);
+  }
+  std::vector<std::thread> threads;
+  const int n = std::max(1, options_.threads);
+  for (int i = 1; i < n; ++i) {
+    net::io_context& ioc = strand ? workers_.front()->ioc : workers_[i]->ioc;
+    threads.emplace_back([&ioc] { ioc.run(); });
+  }
+  workers_.front()->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::Shutdown() {
+  std::call_once(shutdown_once_, [this] {
+    state_->draining.store(true);
+    for (auto& hook : shutdown_hooks_) hook();
+
+    // Past the deadline, whatever still runs is abandoned: stop every io_context.
+    auto& first = workers_.front()->ioc;
+    auto timer = std::make_shared<net::steady_timer>(first, options_.shutdown_timeout);
+    timer->async_wait([this, timer](const beast::error_code& ec) {
+      if (ec) return;
+      log::Warn("shutdown deadline passed; abandoning in-flight requests",
+                {{"connections", active_connections()}});
+      for (auto& w : workers_) w->ioc.stop();
+    });
+    // When the last connection closes first, cancel the deadline so Run() returns at once.
+    {
+      std::lock_guard lock(state_->mu);
+      state_->on_drained = [timer] { net::post(timer->get_executor(), [timer] { timer->cancel(); }); };
+    }
+    if (state_->active.load() == 0) state_->on_drained();
+
+    for (auto& w : workers_) {
+      net::post(w->ioc, [acc = &*w->acceptor] {
+        beast::error_code ignored;
+        acc->close(ignored);
+      });
+    }
+    std::vector<std::shared_ptr<Connection>> live;
+    {
+      std::lock_guard lock(state_->mu);
+      for (auto& [id, weak] : state_->connections) {
+        if (auto c = weak.lock()) live.push_back(std::move(c));
+      }
+    }
+    for (auto& c : live) c->Drain();
+  });
+}
+
+}  // namespace core
