@@ -4,7 +4,8 @@
 
 namespace {
 
-// The seed-05 style greeting. Real services keep handlers this thin and put rules in a service class.
+// The seed-05 style greeting. Real services keep handlers this thin and put rules in a service
+// class.
 core::Task<void> Hello(core::Exchange& ex) {
   ex.Json(core::http::status::ok, R"({"message":"hello"})");
   co_return;

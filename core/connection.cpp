@@ -20,7 +20,9 @@ constexpr auto kHandlerGuard = std::chrono::seconds(60);  // watchdog nap while 
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
 
-bool HasNoBody(unsigned status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+bool HasNoBody(unsigned status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
 
 void AppendLine(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
@@ -37,8 +39,8 @@ void AppendNumber(std::string& out, std::size_t n) {
 
 // Serializes `res` as HTTP/1.1 into `out`. Content-Length, Connection, Server and Date are ours to
 // set; a HEAD answer carries the GET answer's length and no body.
-void AppendResponse(std::string& out, const Response& res, bool head, bool keep_alive,
-                    bool http10, std::string_view server_name) {
+void AppendResponse(std::string& out, const Response& res, bool head, bool keep_alive, bool http10,
+                    std::string_view server_name) {
   const unsigned status = res.result_int();
   out.append("HTTP/1.1 ");
   AppendNumber(out, status);
@@ -133,13 +135,27 @@ void Connection::SetPhase(Phase phase) {
   phase_ = phase;
   timed_out_ = false;
   switch (phase) {
-    case Phase::kIdle: deadline_ = now + options_.idle_timeout; break;
-    case Phase::kHeader: deadline_ = phase_start_ + options_.header_timeout; break;
-    case Phase::kBody: deadline_ = phase_start_ + options_.body_timeout; break;
-    case Phase::kHandling: deadline_ = now + kHandlerGuard; break;
-    case Phase::kWriting: deadline_ = now + options_.write_timeout; break;
-    case Phase::kLinger: deadline_ = now + kLingerTime; break;
-    case Phase::kClosed: deadline_ = now; break;
+    case Phase::kIdle:
+      deadline_ = now + options_.idle_timeout;
+      break;
+    case Phase::kHeader:
+      deadline_ = phase_start_ + options_.header_timeout;
+      break;
+    case Phase::kBody:
+      deadline_ = phase_start_ + options_.body_timeout;
+      break;
+    case Phase::kHandling:
+      deadline_ = now + kHandlerGuard;
+      break;
+    case Phase::kWriting:
+      deadline_ = now + options_.write_timeout;
+      break;
+    case Phase::kLinger:
+      deadline_ = now + kLingerTime;
+      break;
+    case Phase::kClosed:
+      deadline_ = now;
+      break;
   }
   // Later deadlines are picked up when the watchdog wakes; only an earlier one must wake it now.
   if (deadline_ < armed_) watchdog_.cancel();
@@ -210,7 +226,8 @@ Connection::Parsed Connection::Parse() {
     if (n == 0) break;
   }
   if (parser_->is_done()) return Parsed::kRequest;
-  if (in_.size() == in_.max_size()) {  // only a chunk header can get here: headers hit the limit first
+  if (in_.size() ==
+      in_.max_size()) {  // only a chunk header can get here: headers hit the limit first
     AppendError(Code::kInvalidArgument, "a chunk header is too long");
     return Parsed::kError;
   }
@@ -296,7 +313,8 @@ Task<bool> Connection::ReadMore() {
 
 Task<void> Connection::Linger() {
   // Closing with unread input makes the kernel send RST, which can destroy the error response we
-  // just wrote before the client reads it. Half-close, then drain briefly (nginx's lingering close).
+  // just wrote before the client reads it. Half-close, then drain briefly (nginx's lingering
+  // close).
   beast::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) co_return;
@@ -327,7 +345,8 @@ Task<void> Connection::Serve(std::shared_ptr<Connection> self) {
       const Parsed parsed = c.Parse();
       if (parsed == Parsed::kRequest) {
         co_await c.Handle();
-        const bool flush = c.close_after_write_ || c.in_.size() == 0 || c.out_.size() >= kFlushBytes;
+        const bool flush =
+            c.close_after_write_ || c.in_.size() == 0 || c.out_.size() >= kFlushBytes;
         if (!flush) continue;  // more pipelined requests are buffered: answer them in one write
         bool ok = co_await c.Flush();
         if (!ok || c.close_after_write_) break;

@@ -2,8 +2,8 @@
 //
 // Domain and service code return `Result<T>`; the HTTP layer turns an `Error` into one
 // `application/problem+json` response through exactly one mapping (`HttpStatusOf` in this file,
-// `ProblemResponse` in problem.hpp). Adding a failure kind means adding a `Code` here and its status
-// below — nowhere else.
+// `ProblemResponse` in problem.hpp). Adding a failure kind means adding a `Code` here and its
+// status below — nowhere else.
 #pragma once
 
 #include <boost/assert/source_location.hpp>
@@ -17,21 +17,21 @@ namespace core {
 // What went wrong, in the vocabulary of the API (not of the transport or the store).
 enum class Code {
   kOk = 0,
-  kInvalidArgument,      // the request is malformed or a value is out of range
-  kUnauthenticated,      // credentials missing or wrong
-  kForbidden,            // authenticated but not allowed
-  kNotFound,             // no such resource or route
-  kMethodNotAllowed,     // the route exists, not with this method
-  kRequestTimeout,       // the client was too slow sending its request
-  kConflict,             // the resource exists already / version mismatch
-  kPayloadTooLarge,      // a body over the configured limit
-  kUnsupportedMediaType, // a body in a format we do not take
-  kHeadersTooLarge,      // request line or headers over the configured limit
-  kRateLimited,          // the caller is over a limit; retry later
-  kUnavailable,          // a dependency is down, or we are shutting down / full
-  kTimeout,              // a dependency did not answer in time
-  kBadGateway,           // a dependency answered with garbage
-  kInternal,             // a bug or an unexpected failure
+  kInvalidArgument,       // the request is malformed or a value is out of range
+  kUnauthenticated,       // credentials missing or wrong
+  kForbidden,             // authenticated but not allowed
+  kNotFound,              // no such resource or route
+  kMethodNotAllowed,      // the route exists, not with this method
+  kRequestTimeout,        // the client was too slow sending its request
+  kConflict,              // the resource exists already / version mismatch
+  kPayloadTooLarge,       // a body over the configured limit
+  kUnsupportedMediaType,  // a body in a format we do not take
+  kHeadersTooLarge,       // request line or headers over the configured limit
+  kRateLimited,           // the caller is over a limit; retry later
+  kUnavailable,           // a dependency is down, or we are shutting down / full
+  kTimeout,               // a dependency did not answer in time
+  kBadGateway,            // a dependency answered with garbage
+  kInternal,              // a bug or an unexpected failure
 };
 
 // A failure: its kind plus a human-readable detail for the `detail` member of problem+json.
@@ -53,7 +53,8 @@ using Result = boost::system::result<T, Error>;
 // The one mapping from error kind to HTTP status code.
 int HttpStatusOf(Code code) noexcept;
 
-// Stable snake_case name of a code ("rate_limited"), used as the problem's `code` member and in logs.
+// Stable snake_case name of a code ("rate_limited"), used as the problem's `code` member and in
+// logs.
 std::string_view NameOf(Code code) noexcept;
 
 }  // namespace core

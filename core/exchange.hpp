@@ -1,10 +1,11 @@
 // One request/response exchange: what a handler and every middleware around it see.
 //
 // The connection owns the request and the exchange for the duration of one request; handlers fill
-// `response` (directly or through the helpers) and return. The router has already matched the route,
-// so middleware can label metrics and logs with the route *template* ("/r/{code}"), never the raw
-// path. The observability fields (request id, trace ids) are plain data carried here the way Go carries
-// values in a request's context: 05's middleware fills them, the HTTP client reads them to propagate.
+// `response` (directly or through the helpers) and return. The router has already matched the
+// route, so middleware can label metrics and logs with the route *template* ("/r/{code}"), never
+// the raw path. The observability fields (request id, trace ids) are plain data carried here the
+// way Go carries values in a request's context: 05's middleware fills them, the HTTP client reads
+// them to propagate.
 #pragma once
 
 #include <array>
@@ -33,7 +34,9 @@ class PathParams {
     }
     return {};
   }
-  void Add(std::string_view name, std::string value) { items_.emplace_back(name, std::move(value)); }
+  void Add(std::string_view name, std::string value) {
+    items_.emplace_back(name, std::move(value));
+  }
   void Clear() noexcept { items_.clear(); }
   std::size_t size() const noexcept { return items_.size(); }
 
@@ -44,10 +47,11 @@ class PathParams {
 // W3C trace identity of the server span handling this request (all zero = none).
 struct TraceIds {
   std::array<std::uint8_t, 16> trace_id{};
-  std::array<std::uint8_t, 8> span_id{};         // this server span
-  std::array<std::uint8_t, 8> parent_span_id{};  // the caller's span, zero when we started the trace
-  std::uint8_t flags = 0;                        // bit 0: sampled
-  std::string tracestate;                        // passed on as received (already validated)
+  std::array<std::uint8_t, 8> span_id{};  // this server span
+  std::array<std::uint8_t, 8>
+      parent_span_id{};    // the caller's span, zero when we started the trace
+  std::uint8_t flags = 0;  // bit 0: sampled
+  std::string tracestate;  // passed on as received (already validated)
   bool valid() const noexcept {
     for (auto b : trace_id) {
       if (b != 0) return true;

@@ -21,7 +21,9 @@ class Readiness {
   using Check = std::function<Result<void>()>;
 
   // Adds a named dependency check, run on every /readyz. Register before serving.
-  void AddCheck(std::string name, Check check) { checks_.emplace_back(std::move(name), std::move(check)); }
+  void AddCheck(std::string name, Check check) {
+    checks_.emplace_back(std::move(name), std::move(check));
+  }
   // Serving state, flipped by the service runner: true once listening, false when draining.
   void SetServing(bool serving) noexcept { serving_.store(serving); }
 

@@ -17,8 +17,8 @@ namespace core::log {
 namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
-std::string g_service = "sd";  // written once by Init, before other threads log
-std::shared_ptr<spdlog::logger> g_logger;         // owner; reset only by Shutdown
+std::string g_service = "sd";              // written once by Init, before other threads log
+std::shared_ptr<spdlog::logger> g_logger;  // owner; reset only by Shutdown
 std::atomic<spdlog::logger*> g_fast_logger{nullptr};  // what Write reads: no refcount traffic
 std::mutex g_init_mu;
 
@@ -59,12 +59,18 @@ std::optional<Level> ParseLevel(std::string_view text) {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kTrace: return "trace";
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-    case Level::kOff: return "off";
+    case Level::kTrace:
+      return "trace";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+    case Level::kOff:
+      return "off";
   }
   return "info";
 }
@@ -74,11 +80,21 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";
@@ -113,10 +129,18 @@ std::string Format(Level level, std::string_view message, std::initializer_list<
         AppendJsonEscaped(out, f.s);
         out += '"';
         break;
-      case Field::Kind::kInt: AppendNumber(out, f.i); break;
-      case Field::Kind::kUint: AppendNumber(out, f.u); break;
-      case Field::Kind::kDouble: AppendNumber(out, f.d); break;
-      case Field::Kind::kBool: out += f.b ? "true" : "false"; break;
+      case Field::Kind::kInt:
+        AppendNumber(out, f.i);
+        break;
+      case Field::Kind::kUint:
+        AppendNumber(out, f.u);
+        break;
+      case Field::Kind::kDouble:
+        AppendNumber(out, f.d);
+        break;
+      case Field::Kind::kBool:
+        out += f.b ? "true" : "false";
+        break;
     }
   }
   out += '}';

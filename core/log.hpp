@@ -41,11 +41,13 @@ struct Field {
   Field(std::string_view k, bool v) : kind(Kind::kBool), key(k), b(v) {}
   Field(std::string_view k, double v) : kind(Kind::kDouble), key(k), d(v) {}
   template <class T>
-    requires(std::is_integral_v<T> && std::is_signed_v<T> && !std::is_same_v<T, bool>)
-  Field(std::string_view k, T v) : kind(Kind::kInt), key(k), i(v) {}
+  requires(std::is_integral_v<T>&& std::is_signed_v<T> && !std::is_same_v<T, bool>)
+      Field(std::string_view k, T v)
+      : kind(Kind::kInt), key(k), i(v) {}
   template <class T>
-    requires(std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
-  Field(std::string_view k, T v) : kind(Kind::kUint), key(k), u(v) {}
+  requires(std::is_integral_v<T>&& std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
+      Field(std::string_view k, T v)
+      : kind(Kind::kUint), key(k), u(v) {}
 };
 
 // Starts the async logger for `service` at `level`. Call once, from main, before serving.
@@ -67,9 +69,17 @@ std::string Format(Level level, std::string_view message, std::initializer_list<
 // Appends `text` to `out` as the body of a JSON string (quotes not included).
 void AppendJsonEscaped(std::string& out, std::string_view text);
 
-inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kDebug, m, f); }
-inline void Info(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kInfo, m, f); }
-inline void Warn(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kWarn, m, f); }
-inline void Error(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kError, m, f); }
+inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) {
+  Write(Level::kDebug, m, f);
+}
+inline void Info(std::string_view m, std::initializer_list<Field> f = {}) {
+  Write(Level::kInfo, m, f);
+}
+inline void Warn(std::string_view m, std::initializer_list<Field> f = {}) {
+  Write(Level::kWarn, m, f);
+}
+inline void Error(std::string_view m, std::initializer_list<Field> f = {}) {
+  Write(Level::kError, m, f);
+}
 
 }  // namespace core::log

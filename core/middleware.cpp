@@ -5,7 +5,8 @@
 namespace core {
 namespace {
 
-// The terminal step when no route matched. A plain coroutine: it has to be awaitable like a handler.
+// The terminal step when no route matched. A plain coroutine: it has to be awaitable like a
+// handler.
 Task<void> AnswerNotFound(Exchange& ex) {
   ex.Fail(Error(Code::kNotFound, "no route for " + std::string(ex.Path())));
   co_return;

@@ -4,8 +4,8 @@
 // A middleware is an object built once at start-up (immutable shared config, thread-safe) whose
 // `Handle` runs per request: it may inspect or change the exchange, then either answer on its own
 // (early return: fill `ex.response` and do not call `next`) or `co_await next(ex)` and post-process
-// the response. Order is outermost first. Member coroutines, not capturing lambdas: g++ 12 mishandles
-// capturing coroutine lambdas (../shared/STYLE.md, trap 2).
+// the response. Order is outermost first. Member coroutines, not capturing lambdas: g++ 12
+// mishandles capturing coroutine lambdas (../shared/STYLE.md, trap 2).
 #pragma once
 
 #include <cstddef>
@@ -20,7 +20,8 @@ namespace core {
 
 class Pipeline;
 
-// The rest of the chain after the current middleware. Cheap to copy; valid while the pipeline lives.
+// The rest of the chain after the current middleware. Cheap to copy; valid while the pipeline
+// lives.
 class Next {
  public:
   Task<void> operator()(Exchange& ex) const;

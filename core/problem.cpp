@@ -6,7 +6,8 @@
 
 namespace core {
 
-std::string ProblemJson(const Error& error, std::string_view instance, std::string_view request_id) {
+std::string ProblemJson(const Error& error, std::string_view instance,
+                        std::string_view request_id) {
   const int status = HttpStatusOf(error.code);
   boost::json::object o;
   o["type"] = "about:blank";

@@ -98,11 +98,9 @@ bool Router::MatchPath(const Route& route, std::string_view path, PathParams* pa
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const Segment& s = segs[i];
     if (s.kind == Segment::Kind::kRest) {
-      if (params) {
-        std::string decoded;
-        if (!PercentDecode(path, decoded)) return false;
-        params->Add(s.text, std::move(decoded));
-      }
+      std::string decoded;
+      if (!PercentDecode(path, decoded)) return false;
+      if (params) params->Add(s.text, std::move(decoded));
       return true;
     }
     auto slash = path.find('/');
@@ -113,11 +111,9 @@ bool Router::MatchPath(const Route& route, std::string_view path, PathParams* pa
       if (part != s.text) return false;
     } else {
       if (part.empty()) return false;
-      if (params) {
-        std::string decoded;
-        if (!PercentDecode(part, decoded)) return false;
-        params->Add(s.text, std::move(decoded));
-      }
+      std::string decoded;  // a malformed escape never matches, whether or not we keep the value
+      if (!PercentDecode(part, decoded)) return false;
+      if (params) params->Add(s.text, std::move(decoded));
     }
     if (!last) path.remove_prefix(slash + 1);
   }

@@ -2,8 +2,8 @@
 //
 // Templates are literal segments and `{name}` parameters ("/v1/cache/{key}"); a last segment
 // `{name...}` takes the rest of the path (the gateway's "/api/{rest...}"). Matching is per segment,
-// literal before parameter, so "/r/new" can coexist with "/r/{code}". Unknown path → 404; known path,
-// wrong method → 405 with `Allow`; HEAD runs the GET handler (the connection drops the body).
+// literal before parameter, so "/r/new" can coexist with "/r/{code}". Unknown path → 404; known
+// path, wrong method → 405 with `Allow`; HEAD runs the GET handler (the connection drops the body).
 // Routes are added at start-up, then the router is read-only and shared by all threads.
 #pragma once
 

@@ -102,7 +102,17 @@ Server::Server(ServerOptions options, const Pipeline& pipeline)
   }
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  // The drain callback and the hooks own I/O objects (shutdown timer, signal set) whose services
+  // die with their io_context: drop them first, then the workers (destroying an io_context also
+  // destroys any abandoned connection).
+  {
+    std::lock_guard lock(state_->mu);
+    state_->on_drained = nullptr;
+  }
+  shutdown_hooks_.clear();
+  workers_.clear();
+}
 
 bool Server::draining() const noexcept { return state_->draining.load(std::memory_order_relaxed); }
 
@@ -197,7 +207,9 @@ void Server::Shutdown() {
     // When the last connection closes first, cancel the deadline so Run() returns at once.
     {
       std::lock_guard lock(state_->mu);
-      state_->on_drained = [timer] { net::post(timer->get_executor(), [timer] { timer->cancel(); }); };
+      state_->on_drained = [timer] {
+        net::post(timer->get_executor(), [timer] { timer->cancel(); });
+      };
     }
     if (state_->active.load() == 0) state_->on_drained();
 

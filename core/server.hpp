@@ -3,11 +3,11 @@
 //
 // Design: each connection is a read → parse → handle → write loop driven by hand (Beast's parser is
 // fed from our buffer), so pipelined requests are answered in order and their responses batched
-// into one write. Timeouts cost nothing per request: a per-connection watchdog timer sleeps until the
-// current deadline and only then checks it (the Asio "timeouts" example), instead of re-arming a
-// timer — and a timerfd syscall — on every read and write as beast::tcp_stream does.
-// Limits (ServerOptions) are enforced before any handler runs; bad input gets 400/408/413/431
-// and the connection closed. Shutdown() stops accepting, lets in-flight requests finish within
+// into one write. Timeouts cost nothing per request: a per-connection watchdog timer sleeps until
+// the current deadline and only then checks it (the Asio "timeouts" example), instead of re-arming
+// a timer — and a timerfd syscall — on every read and write as beast::tcp_stream does. Limits
+// (ServerOptions) are enforced before any handler runs; bad input gets 400/408/413/431 and the
+// connection closed. Shutdown() stops accepting, lets in-flight requests finish within
 // shutdown_timeout, closes idle keep-alive connections, and makes Run() return.
 #pragma once
 

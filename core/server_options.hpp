@@ -28,10 +28,10 @@ struct ServerOptions {
   std::size_t max_body_bytes = 1024 * 1024;  // more → 413
   std::size_t max_connections = 10000;       // more → 503 and close, before any read
 
-  std::chrono::milliseconds idle_timeout = 60s;    // keep-alive wait for the next request
-  std::chrono::milliseconds header_timeout = 10s;  // first byte → end of headers (slowloris)
-  std::chrono::milliseconds body_timeout = 30s;    // end of headers → end of body
-  std::chrono::milliseconds write_timeout = 30s;   // one response write (slow readers)
+  std::chrono::milliseconds idle_timeout = 60s;      // keep-alive wait for the next request
+  std::chrono::milliseconds header_timeout = 10s;    // first byte → end of headers (slowloris)
+  std::chrono::milliseconds body_timeout = 30s;      // end of headers → end of body
+  std::chrono::milliseconds write_timeout = 30s;     // one response write (slow readers)
   std::chrono::milliseconds shutdown_timeout = 10s;  // in-flight requests get this long on SIGTERM
 
   std::string server_name = "sd";  // value of the Server header

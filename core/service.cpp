@@ -36,7 +36,8 @@ std::string FormatDuration(std::chrono::milliseconds d) {
 
 }  // namespace
 
-ServiceCli::ServiceCli(ServiceInfo info) : info_(std::move(info)), app_(info_.description, info_.name) {
+ServiceCli::ServiceCli(ServiceInfo info)
+    : info_(std::move(info)), app_(info_.description, info_.name) {
   options_.port = info_.default_port;
   options_.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   idle_timeout_ = FormatDuration(options_.idle_timeout);
@@ -122,7 +123,8 @@ std::optional<int> ServiceCli::Parse(int argc, char** argv) {
   for (auto& d : durations) {
     auto parsed = ParseDuration(*d.text);
     if (!parsed || parsed->count() == 0) {
-      return fail(std::string(d.flag) + ": '" + *d.text + "' is not a positive duration like 500ms, 10s or 2m");
+      return fail(std::string(d.flag) + ": '" + *d.text +
+                  "' is not a positive duration like 500ms, 10s or 2m");
     }
     *d.out = *parsed;
   }

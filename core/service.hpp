@@ -8,7 +8,8 @@
 //   return core::RunService(cli, pipeline, readiness);
 //
 // Every flag can also come from the environment: `--max-body-bytes` of sd-cache is
-// SD_CACHE_MAX_BODY_BYTES. Exit codes: 0 clean shutdown (and --help/--version), 2 bad flags or config.
+// SD_CACHE_MAX_BODY_BYTES. Exit codes: 0 clean shutdown (and --help/--version), 2 bad flags or
+// config.
 #pragma once
 
 #include <CLI/CLI.hpp>

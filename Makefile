@@ -1,0 +1,38 @@
+# The front door. `make run` and `make test` install what is missing (scripts/setup.sh), build and
+# go; nothing else needs to be done by hand on a fresh Debian 12 machine.
+PRESET ?= release
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
+
+.PHONY: setup configure build test run bench fmt fmt-check fuzz clean
+
+setup:
+	@scripts/setup.sh
+
+configure: setup
+	@cmake --preset $(PRESET) $(CMAKE_FLAGS) > /dev/null
+
+build: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+test: build
+	@ctest --preset $(PRESET) $(CTEST_FLAGS)
+
+run: build
+	@scripts/run.sh $(BUILD_DIR)
+
+bench: build
+	@bench/run.sh $(BUILD_DIR)
+
+fmt:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+fmt-check:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+fuzz: setup
+	@cmake --preset fuzz > /dev/null && cmake --build --preset fuzz -j $(JOBS)
+
+clean:
+	rm -rf build build-*
