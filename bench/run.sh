@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make bench`: every side-by-side benchmark, each writing its table under bench/results/.
+# Google Benchmark binaries (in-process costs) run too, their output kept next to the tables.
+set -euo pipefail
+build_dir=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+py=/usr/bin/python3
+mkdir -p "$here/results"
+
+echo "== HTTP: sd-framework vs nginx"
+$py "$here/hello_vs_nginx.py" --build "$build_dir"
+
+for b in "$build_dir"/bench/*; do
+  [[ -x "$b" ]] || continue
+  name=$(basename "$b")
+  echo "== $name"
+  "$b" --benchmark_min_time=0.2 | tee "$here/results/$name.txt"
+done
