@@ -188,6 +188,7 @@ void Server::Run() {
   }
   workers_.front()->ioc.run();
   for (auto& t : threads) t.join();
+  for (auto& hook : stopped_hooks_) hook();
 }
 
 void Server::Shutdown() {

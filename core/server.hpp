@@ -45,6 +45,9 @@ class Server {
   void Shutdown();
   // Called once when shutdown begins (stop background work here). Register before Run().
   void OnShutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+  // Called once after the worker threads have stopped, while the io_contexts still exist: release
+  // I/O objects bound to them here (an HttpClient's pooled connections: `client.CloseIdle()`).
+  void OnStopped(std::function<void()> hook) { stopped_hooks_.push_back(std::move(hook)); }
 
   bool draining() const noexcept;
   std::size_t active_connections() const noexcept;
@@ -58,6 +61,7 @@ class Server {
   std::shared_ptr<State> state_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::function<void()>> stopped_hooks_;
   std::uint16_t port_ = 0;
   std::once_flag shutdown_once_;
 };
