@@ -3,10 +3,12 @@
 # Flags every target of ours gets (third-party headers are SYSTEM, so their warnings stay out).
 add_library(sd_flags INTERFACE)
 target_compile_options(sd_flags INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # g++ 12 false positives inside Boost headers, reported at our call sites: Beast's optional
   # fields under -O2 with sanitizers, and Asio's awaitable frames (class-specific operator new).
-  -Wno-maybe-uninitialized -Wno-mismatched-new-delete)
+  target_compile_options(sd_flags INTERFACE -Wno-maybe-uninitialized -Wno-mismatched-new-delete)
+endif()
 if(SD_WERROR)
   target_compile_options(sd_flags INTERFACE -Werror)
 endif()

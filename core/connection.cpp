@@ -14,7 +14,6 @@
 namespace core {
 namespace {
 
-constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kFlushBytes = 64 * 1024;  // pipelined responses batched up to this much
 constexpr auto kHandlerGuard = std::chrono::seconds(60);  // watchdog nap while a handler runs
 constexpr auto kLingerTime = std::chrono::seconds(2);
@@ -80,7 +79,7 @@ Connection::Connection(tcp::socket socket, std::shared_ptr<Server::State> state)
     : socket_(std::move(socket)),
       state_(std::move(state)),
       options_(state_->options),
-      in_(options_.max_header_bytes + kReadChunk),
+      reader_(options_),
       watchdog_(socket_.get_executor()) {
   beast::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
@@ -188,55 +187,16 @@ Task<void> Connection::Watchdog(std::shared_ptr<Connection> self) {
   }
 }
 
-void Connection::NewParser() {
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-  parser_->body_limit(options_.max_body_bytes);
-  parser_->eager(true);
-  sent_continue_ = false;
-}
-
-void Connection::AppendError(Code code, std::string detail) {
+void Connection::AppendError(const Error& error) {
   Response res;
-  SetProblem(res, Error(code, std::move(detail)), "", "");
+  SetProblem(res, error, "", "");
   AppendResponse(out_, res, false, false, false, options_.server_name);
   close_after_write_ = true;
 }
 
-Connection::Parsed Connection::Parse() {
-  while (in_.size() > 0 && !parser_->is_done()) {
-    beast::error_code ec;
-    const std::size_t n = parser_->put(in_.data(), ec);
-    in_.consume(n);
-    if (ec == http::error::need_more) break;
-    if (ec == http::error::header_limit) {
-      AppendError(Code::kHeadersTooLarge, "the request line and headers exceed " +
-                                              std::to_string(options_.max_header_bytes) + " bytes");
-      return Parsed::kError;
-    }
-    if (ec == http::error::body_limit) {
-      AppendError(Code::kPayloadTooLarge,
-                  "the body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
-      return Parsed::kError;
-    }
-    if (ec) {
-      AppendError(Code::kInvalidArgument, "malformed HTTP request: " + ec.message());
-      return Parsed::kError;
-    }
-    if (n == 0) break;
-  }
-  if (parser_->is_done()) return Parsed::kRequest;
-  if (in_.size() ==
-      in_.max_size()) {  // only a chunk header can get here: headers hit the limit first
-    AppendError(Code::kInvalidArgument, "a chunk header is too long");
-    return Parsed::kError;
-  }
-  return Parsed::kNeedMore;
-}
-
 Task<void> Connection::Handle() {
-  Request req = parser_->release();
-  parser_.reset();
+  Request req = reader_.Take();
+  sent_continue_ = false;
   const bool head = req.method() == http::verb::head;
   bool keep_alive = req.keep_alive();
   const bool http10 = req.version() == 10;
@@ -281,31 +241,27 @@ Task<bool> Connection::Flush() {
 }
 
 Task<bool> Connection::ReadMore() {
-  const bool header_done = parser_->is_header_done();
-  if (header_done) {
+  if (reader_.header_done()) {
     SetPhase(Phase::kBody);
-    const auto& req = parser_->get();
-    auto expect = req[http::field::expect];
-    if (!sent_continue_ && beast::iequals(expect, "100-continue")) {
+    if (!sent_continue_ && reader_.expects_continue()) {
       sent_continue_ = true;  // the client waits for this before sending a large body
       out_.append("HTTP/1.1 100 Continue\r\n\r\n");
       bool ok = co_await Flush();
       if (!ok) co_return false;
       SetPhase(Phase::kBody);
     }
-  } else if (in_.size() > 0 || parser_->got_some()) {
+  } else if (reader_.started()) {
     SetPhase(Phase::kHeader);
   } else {
     SetPhase(Phase::kIdle);
   }
-  const std::size_t room = std::min(kReadChunk, in_.max_size() - in_.size());
-  auto [ec, n] = co_await socket_.async_read_some(in_.prepare(room), kUseTuple);
+  auto [ec, n] = co_await socket_.async_read_some(reader_.Prepare(), kUseTuple);
   if (!ec) {
-    in_.commit(n);
+    reader_.Commit(n);
     co_return true;
   }
   if (timed_out_ && (phase_ == Phase::kHeader || phase_ == Phase::kBody)) {
-    AppendError(Code::kRequestTimeout, "the request was not received in time");
+    AppendError(Error(Code::kRequestTimeout, "the request was not received in time"));
     co_await Flush();
   }
   co_return false;
@@ -341,25 +297,25 @@ Task<void> Connection::Serve(std::shared_ptr<Connection> self) {
   bool linger = false;
   try {
     for (;;) {
-      if (!c.parser_) c.NewParser();
-      const Parsed parsed = c.Parse();
-      if (parsed == Parsed::kRequest) {
+      const auto parsed = c.reader_.Parse();
+      if (parsed == RequestReader::Status::kRequest) {
         co_await c.Handle();
         const bool flush =
-            c.close_after_write_ || c.in_.size() == 0 || c.out_.size() >= kFlushBytes;
+            c.close_after_write_ || c.reader_.buffered() == 0 || c.out_.size() >= kFlushBytes;
         if (!flush) continue;  // more pipelined requests are buffered: answer them in one write
         bool ok = co_await c.Flush();
         if (!ok || c.close_after_write_) break;
         continue;
       }
-      if (parsed == Parsed::kError) {
+      if (parsed == RequestReader::Status::kError) {
+        c.AppendError(c.reader_.error());
         bool ok = co_await c.Flush();
         linger = ok;
         break;
       }
       bool ok = co_await c.Flush();
       if (!ok) break;
-      if (c.draining_ && c.in_.size() == 0 && !c.parser_->got_some()) break;
+      if (c.draining_ && !c.reader_.started()) break;
       ok = co_await c.ReadMore();
       if (!ok) break;
     }

@@ -10,8 +10,6 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -20,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/request_reader.hpp"
 #include "core/server.hpp"
 
 namespace core {
@@ -57,17 +56,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLinger, kClosed };
-  enum class Parsed { kNeedMore, kRequest, kError };
 
   static Task<void> Serve(std::shared_ptr<Connection> self);
   static Task<void> Watchdog(std::shared_ptr<Connection> self);
 
-  void NewParser();
-  Parsed Parse();
   Task<void> Handle();
   Task<bool> Flush();
   Task<bool> ReadMore();
-  void AppendError(Code code, std::string detail);
+  void AppendError(const Error& error);
   Task<void> Linger();
   void SetPhase(Phase phase);
   void Close();
@@ -79,10 +75,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   net::ip::address peer_address_;
   std::uint16_t peer_port_ = 0;
 
-  beast::flat_buffer in_;
+  RequestReader reader_;
   std::string out_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  beast::error_code parse_error_;
   bool sent_continue_ = false;
   bool close_after_write_ = false;
   bool draining_ = false;  // the executor's copy of state_->draining
