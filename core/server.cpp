@@ -135,6 +135,19 @@ Result<void> Server::Listen() {
     }
     endpoint = results.begin()->endpoint();
   }
+  if (options_.io_model == IoModel::kReusePort && endpoint.port() != 0) {
+    // SO_REUSEPORT would let us share the port with another running server (of the same user),
+    // silently splitting its traffic with ours. A probe bind without it fails if anyone listens.
+    net::io_context probe_ioc;
+    tcp::acceptor probe(probe_ioc);
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) {
+      return Error(Code::kInvalidArgument, "cannot listen on " + options_.host + ":" +
+                                               std::to_string(endpoint.port()) + ": " + ec.message());
+    }
+  }
   for (auto& w : workers_) {
     auto& acc = w->acceptor.emplace(w->ioc);
     auto fail = [&](std::string_view what) -> Result<void> {

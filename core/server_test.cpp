@@ -314,6 +314,18 @@ TEST_P(ServerTest, ShutdownAbandonsRequestsPastTheDeadline) {
   SUCCEED();
 }
 
+TEST_P(ServerTest, RefusesAPortAnotherServerListensOn) {
+  TestServer first(Options(), pipeline_);
+  auto o = Options();
+  o.host = "127.0.0.1";
+  o.port = first.port();
+  Server second(o, pipeline_);
+  auto r = second.Listen();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Code::kInvalidArgument);
+  EXPECT_NE(r.error().detail.find("in use"), std::string::npos) << r.error().detail;
+}
+
 INSTANTIATE_TEST_SUITE_P(IoModels, ServerTest,
                          ::testing::Values(IoModel::kReusePort, IoModel::kShared),
                          [](const auto& param_info) {
