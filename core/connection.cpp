@@ -313,10 +313,12 @@ Task<void> Connection::Serve(std::shared_ptr<Connection> self) {
         linger = ok;
         break;
       }
-      bool ok = co_await c.Flush();
-      if (!ok) break;
+      if (!c.out_.empty()) {  // responses not yet written (pipelined batch): before blocking
+        bool ok = co_await c.Flush();
+        if (!ok) break;
+      }
       if (c.draining_ && !c.reader_.started()) break;
-      ok = co_await c.ReadMore();
+      bool ok = co_await c.ReadMore();
       if (!ok) break;
     }
     if (linger) co_await c.Linger();
