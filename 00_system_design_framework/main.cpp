@@ -1,5 +1,6 @@
-// sd-framework: the walking skeleton every service copies — the core server, health probes and
-// one handler. main.cpp is only the composition root: flags, routes, middleware, run.
+// sd-framework: the walking skeleton every service copies — the core server, observability, health
+// probes and one handler. main.cpp is only the composition root: flags, routes, middleware, run.
+#include "05_observability_basics_mini/observability_middleware.hpp"
 #include "core/service.hpp"
 
 namespace {
@@ -18,10 +19,12 @@ int main(int argc, char** argv) {
   if (auto rc = cli.Parse(argc, argv)) return *rc;
 
   core::Router router;
+  core::Pipeline pipeline(router);
   core::Readiness readiness;
+  obs::HttpObservability o11y;  // request ids, trace context, /metrics, access logs
+  o11y.Install(router, pipeline);
   core::AddHealthRoutes(router, readiness);
   router.Get("/hello", Hello);
 
-  core::Pipeline pipeline(router);
   return core::RunService(cli, pipeline, readiness);
 }

@@ -190,6 +190,7 @@ Task<void> Connection::Watchdog(std::shared_ptr<Connection> self) {
 void Connection::AppendError(const Error& error) {
   Response res;
   SetProblem(res, error, "", "");
+  state_->pipeline.NotifyRejection(res, peer_address_);
   AppendResponse(out_, res, false, false, false, options_.server_name);
   close_after_write_ = true;
 }

@@ -8,7 +8,6 @@
 // them to propagate.
 #pragma once
 
-#include <array>
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdint>
@@ -21,6 +20,7 @@
 
 #include "core/error.hpp"
 #include "core/http_types.hpp"
+#include "core/trace_ids.hpp"
 
 namespace core {
 
@@ -42,22 +42,6 @@ class PathParams {
 
  private:
   std::vector<std::pair<std::string_view, std::string>> items_;  // names point into the route table
-};
-
-// W3C trace identity of the server span handling this request (all zero = none).
-struct TraceIds {
-  std::array<std::uint8_t, 16> trace_id{};
-  std::array<std::uint8_t, 8> span_id{};  // this server span
-  std::array<std::uint8_t, 8>
-      parent_span_id{};    // the caller's span, zero when we started the trace
-  std::uint8_t flags = 0;  // bit 0: sampled
-  std::string tracestate;  // passed on as received (already validated)
-  bool valid() const noexcept {
-    for (auto b : trace_id) {
-      if (b != 0) return true;
-    }
-    return false;
-  }
 };
 
 struct Exchange;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -61,10 +62,17 @@ bool Enabled(Level level) noexcept;
 std::uint64_t DroppedLines();
 
 // Writes one line: {"ts":..,"level":..,"msg":..,"service":..,<fields>}. Thread-safe.
-void Write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+void Write(Level level, std::string_view message, std::span<const Field> fields);
+inline void Write(Level level, std::string_view message, std::initializer_list<Field> fields = {}) {
+  Write(level, message, std::span<const Field>(fields.begin(), fields.size()));
+}
 
 // Formats a line without writing it (for tests and for sinks that want the text).
-std::string Format(Level level, std::string_view message, std::initializer_list<Field> fields);
+std::string Format(Level level, std::string_view message, std::span<const Field> fields);
+inline std::string Format(Level level, std::string_view message,
+                          std::initializer_list<Field> fields) {
+  return Format(level, message, std::span<const Field>(fields.begin(), fields.size()));
+}
 
 // Appends `text` to `out` as the body of a JSON string (quotes not included).
 void AppendJsonEscaped(std::string& out, std::string_view text);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -47,6 +48,16 @@ class Pipeline {
   // Appends `m` inside those added before it (the first added is the outermost).
   void Use(std::shared_ptr<Middleware> m) { middleware_.push_back(std::move(m)); }
 
+  // Called for every request the connection rejects before the pipeline runs (400, 408, 413,
+  // 431: malformed, slow or oversized), with the error response about to be sent; lets
+  // observability count, log and tag those too. Set at start-up; must be thread-safe.
+  using RejectionHook =
+      std::function<void(Response& response, const boost::asio::ip::address& peer)>;
+  void OnRejection(RejectionHook hook) { rejection_hook_ = std::move(hook); }
+  void NotifyRejection(Response& response, const boost::asio::ip::address& peer) const {
+    if (rejection_hook_) rejection_hook_(response, peer);
+  }
+
   // Matches the route, then runs the middleware and the handler (or the 404/405 answer).
   // Exceptions escaping a handler are not caught here; the connection turns them into a 500.
   Task<void> Run(Exchange& ex) const;
@@ -57,6 +68,7 @@ class Pipeline {
 
   const Router& router_;
   std::vector<std::shared_ptr<Middleware>> middleware_;
+  RejectionHook rejection_hook_;
 };
 
 }  // namespace core

@@ -35,8 +35,9 @@ RequestReader::Status RequestReader::Parse() {
     buffer_.consume(n);
     if (ec == http::error::need_more) break;
     if (ec == http::error::header_limit) {
-      error_ = Error(Code::kHeadersTooLarge, "the request line and headers exceed " +
-                                                 std::to_string(options_.max_header_bytes) + " bytes");
+      error_ =
+          Error(Code::kHeadersTooLarge, "the request line and headers exceed " +
+                                            std::to_string(options_.max_header_bytes) + " bytes");
       return Status::kError;
     }
     if (ec == http::error::body_limit) {

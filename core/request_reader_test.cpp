@@ -84,7 +84,8 @@ TEST_F(RequestReaderTest, ConflictingFramingIs400) {
 TEST_F(RequestReaderTest, EndlessChunkSizeLineIsAnErrorNotUnboundedMemory) {
   RequestReader r(options_);
   RequestReader::Status s;
-  std::string input = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;" + std::string(100000, 'e');
+  std::string input =
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;" + std::string(100000, 'e');
   Feed(r, input, 4096, &s);
   EXPECT_EQ(s, RequestReader::Status::kError);
   EXPECT_LE(r.buffered(), options_.max_header_bytes + 16 * 1024);

@@ -145,7 +145,8 @@ Result<void> Server::Listen() {
     if (!ec) probe.bind(endpoint, ec);
     if (ec) {
       return Error(Code::kInvalidArgument, "cannot listen on " + options_.host + ":" +
-                                               std::to_string(endpoint.port()) + ": " + ec.message());
+                                               std::to_string(endpoint.port()) + ": " +
+                                               ec.message());
     }
   }
   for (auto& w : workers_) {

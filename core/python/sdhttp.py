@@ -20,11 +20,15 @@ import signal
 import socketserver
 import sys
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable
 
+import sdobs
+
 PROBLEM_TYPE = "application/problem+json"
+VERSION = "0.1.0"
 
 
 class HttpError(Exception):
@@ -72,6 +76,7 @@ class Request:
     route: str = ""
     peer: str = ""
     request_id: str = ""
+    trace: "sdobs.Trace | None" = None
 
     def json(self):
         try:
@@ -166,6 +171,7 @@ class Options:
     max_header_bytes: int = 16 * 1024
     idle_timeout: float = 60.0
     log_level: str = "info"
+    access_log: bool = True
 
 
 LEVELS = {"trace": 0, "debug": 1, "info": 2, "warn": 3, "error": 4, "off": 5}
@@ -201,8 +207,13 @@ class App:
         self.ready = threading.Event()
         self.readiness_checks: list[tuple[str, Callable[[], str | None]]] = []
         self.log = Logger(name, options.log_level)
+        self.registry = sdobs.Registry()
+        sdobs.register_process_metrics(self.registry, VERSION)
+        self.observability = sdobs.RequestObservability(self.registry, self.log, options.access_log)
         router.get("/healthz", lambda r: Response.json(200, {"status": "ok"}))
         router.get("/readyz", self._readyz)
+        router.get("/metrics", lambda r: Response(200, self.registry.expose().encode(),
+                                                  {"Content-Type": sdobs.Registry.CONTENT_TYPE}))
 
     def use(self, m: Middleware) -> None:
         self.middleware.append(m)
@@ -217,7 +228,29 @@ class App:
         return Response.json(200, {"status": "ready"})
 
     def dispatch(self, request: Request) -> Response:
-        """Matches the route, then runs middleware (outermost first) around the handler."""
+        """Request id, trace and metrics around the route's middleware chain and handler."""
+        start = time.monotonic()
+        self.observability.begin(request)
+        try:
+            response = self._dispatch_chain(request)
+        except Exception as e:  # last resort: log with the request id, answer 500, keep serving
+            self.log.log("error", "handler threw", request_id=request.request_id, error=repr(e),
+                         route=request.route)
+            response = Response(500, problem_body(500, "the server hit an unexpected error", "internal",
+                                                  request.path, request.request_id),
+                                {"Content-Type": PROBLEM_TYPE})
+        self.observability.end(request, response, time.monotonic() - start)
+        return response
+
+    def rejected(self, status: int, peer: str) -> str:
+        """Accounting for a request refused before routing (400/413/431); returns its request id."""
+        request_id = sdobs.accept_or_new_request_id(None)
+        self.observability.record("", "", status, 0.0)
+        if self.observability.access_log:
+            self.log.log("info", "request rejected", request_id=request_id, route="", status=status, peer=peer)
+        return request_id
+
+    def _dispatch_chain(self, request: Request) -> Response:
         try:
             handler, request.route, request.params = self.router.find(request.method, request.path)
         except HttpError as e:
@@ -270,8 +303,10 @@ def _make_handler(app: App):
 
         def _fail(self, status: int, detail: str) -> None:
             self.close_connection = True
+            request_id = app.rejected(status, self.client_address[0])
             body = problem_body(status, detail, _CODES[status])
-            self._send(Response(status, body, {"Content-Type": PROBLEM_TYPE}), head=False)
+            self._send(Response(status, body, {"Content-Type": PROBLEM_TYPE, sdobs.REQUEST_ID_HEADER: request_id}),
+                       head=False)
 
         def _serve(self) -> None:
             header_bytes = sum(len(k) + len(v) + 4 for k, v in self.headers.items()) + len(self.requestline)
@@ -311,13 +346,7 @@ def _make_handler(app: App):
             split = urllib.parse.urlsplit(self.path)
             request = Request(self.command, split.path, urllib.parse.parse_qs(split.query, keep_blank_values=True),
                               self.headers, body, peer=self.client_address[0])
-            try:
-                resp = app.dispatch(request)
-            except Exception as e:  # last resort: log, answer 500, keep serving
-                app.log.log("error", "handler threw", error=repr(e), route=request.route)
-                resp = Response(500, problem_body(500, "the server hit an unexpected error", "internal",
-                                                  request.path, request.request_id),
-                                {"Content-Type": PROBLEM_TYPE})
+            resp = app.dispatch(request)
             if resp.headers.get("Connection", "").lower() == "close":
                 self.close_connection = True
             resp.headers.pop("Connection", None)
@@ -358,6 +387,8 @@ def common_args(description: str, default_port: int) -> argparse.ArgumentParser:
     p.add_argument("--max-header-bytes", type=int, default=16 * 1024)
     p.add_argument("--idle-timeout", type=float, default=60.0, help="seconds")
     p.add_argument("--threads", type=int, default=0, help="accepted for parity; Python uses a thread per connection")
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                   help="one JSON line per request")
     return p
 
 
@@ -366,7 +397,7 @@ def options_from(args: argparse.Namespace) -> Options:
         raise SystemExit(2)
     return Options(host=args.host, port=args.port, max_body_bytes=args.max_body_bytes,
                    max_header_bytes=args.max_header_bytes, idle_timeout=args.idle_timeout,
-                   log_level=args.log_level)
+                   log_level=args.log_level, access_log=args.access_log)
 
 
 def serve(app: App, on_stop: Callable[[], None] | None = None) -> int:

@@ -1,0 +1,221 @@
+"""Contract of sd-observability, run against the C++ binary and main.py alike.
+
+Trace propagation is checked the way the W3C conformance harness does it: POST /test makes the
+service call back into a recorder this suite runs, and the recorder's view of the headers is
+asserted against the spec's rules.
+"""
+
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+import contract
+
+TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+class Recorder:
+    """A loopback HTTP server that records the headers of every POST it receives."""
+
+    def __init__(self):
+        self.requests = []
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {k.lower(): v for k, v in self.headers.items()}  # names are case-insensitive
+                recorder.requests.append((headers, self.headers.get_all("tracestate"), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ObservabilityContract(contract.ServiceTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.recorder = Recorder()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.recorder.close()
+
+    def call_through(self, headers, calls=1):
+        """POST /test with `calls` calls to the recorder; returns what the recorder saw."""
+        before = len(self.recorder.requests)
+        body = [{"url": self.recorder.url, "arguments": [i]} for i in range(calls)]
+        r = self.client.post("/test", body=body, headers=headers)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(self.recorder.requests), before + calls)
+        return self.recorder.requests[before:]
+
+    # --- the seed's surface ---------------------------------------------------------------
+
+    def test_hello_carries_its_request_id(self):
+        r = self.client.get("/hello")
+        self.assertEqual(r.status, 200)
+        body = r.json()
+        self.assertEqual(body["message"], "hello")
+        self.assertEqual(body["request_id"], r.header("x-request-id"))
+        self.assertRegex(body["request_id"], r"^[A-Za-z0-9._:-]{1,128}$")
+
+    def test_error_is_500_problem_with_request_id(self):
+        r = self.client.get("/error")
+        body = self.assertProblem(r, 500)
+        self.assertEqual(body["request_id"], r.header("x-request-id"))
+
+    # --- request ids --------------------------------------------------------------------------
+
+    def test_sane_incoming_request_id_is_kept(self):
+        r = self.client.get("/hello", headers={"X-Request-ID": "abc-123.DEF:9_z"})
+        self.assertEqual(r.header("x-request-id"), "abc-123.DEF:9_z")
+        self.assertEqual(r.json()["request_id"], "abc-123.DEF:9_z")
+
+    def test_insane_request_ids_are_replaced(self):
+        for bad in ["a" * 200, "has space", "semi;colon", "quote\"", "é"]:
+            r = self.client.get("/hello", headers={"X-Request-ID": bad.encode("utf-8").decode("latin-1")})
+            self.assertNotEqual(r.header("x-request-id"), bad)
+            self.assertRegex(r.header("x-request-id"), r"^[A-Za-z0-9._:-]{1,128}$")
+
+    def test_request_id_is_echoed_on_errors(self):
+        for reply in (self.client.get("/nope"), self.client.post("/hello", body={}),
+                      self.client.post("/test", body="not json")):
+            self.assertRegex(reply.header("x-request-id") or "", r"^[A-Za-z0-9._:-]{1,128}$", reply)
+        r = self.client.get("/nope", headers={"X-Request-ID": "mine"})
+        self.assertEqual(r.header("x-request-id"), "mine")
+        self.assertEqual(r.json()["request_id"], "mine")
+
+    # --- trace context ------------------------------------------------------------------------
+
+    def test_valid_parent_keeps_trace_id_with_a_new_parent_id(self):
+        [(headers, _, body)] = self.call_through({"traceparent": PARENT, "X-Request-ID": "trace-1"})
+        m = TRACEPARENT.fullmatch(headers["traceparent"])
+        self.assertIsNotNone(m, headers)
+        self.assertEqual(m.group(1), "0af7651916cd43dd8448eb211c80319c")
+        self.assertNotEqual(m.group(2), "b7ad6b7169203331")
+        self.assertEqual(m.group(3), "01")
+        self.assertEqual(headers["x-request-id"], "trace-1")
+        self.assertEqual(json.loads(body), [0])
+
+    def test_each_outbound_call_gets_its_own_parent_id(self):
+        seen = self.call_through({"traceparent": PARENT}, calls=3)
+        ids = [TRACEPARENT.fullmatch(h["traceparent"]).group(2) for h, _, _ in seen]
+        self.assertEqual(len(set(ids)), 3)
+        self.assertEqual({TRACEPARENT.fullmatch(h["traceparent"]).group(1) for h, _, _ in seen},
+                         {"0af7651916cd43dd8448eb211c80319c"})
+
+    def test_no_parent_starts_a_new_trace(self):
+        [(headers, _, _)] = self.call_through({})
+        m = TRACEPARENT.fullmatch(headers["traceparent"])
+        self.assertIsNotNone(m)
+        self.assertNotEqual(m.group(1), "0" * 32)
+
+    def test_invalid_parents_start_a_new_trace(self):
+        for bad in ["00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01",  # uppercase
+                    "00-00000000000000000000000000000000-b7ad6b7169203331-01",  # zero trace id
+                    "00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",  # zero parent id
+                    "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",  # version ff
+                    "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",  # 00 too long
+                    "00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333-01"]:  # short parent
+            [(headers, tracestate, _)] = self.call_through({"traceparent": bad, "tracestate": "foo=1"})
+            m = TRACEPARENT.fullmatch(headers["traceparent"])
+            self.assertIsNotNone(m, bad)
+            self.assertNotEqual(m.group(1), "0af7651916cd43dd8448eb211c80319c", bad)
+            self.assertFalse(tracestate, f"tracestate must not follow an invalid parent ({bad})")
+
+    def test_future_version_with_extra_fields_is_continued(self):
+        [(headers, _, _)] = self.call_through(
+            {"traceparent": "cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-what-ever"})
+        self.assertEqual(TRACEPARENT.fullmatch(headers["traceparent"]).group(1),
+                         "0af7651916cd43dd8448eb211c80319c")
+
+    def test_tracestate_is_passed_on(self):
+        [(_, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"})
+        self.assertEqual(",".join(tracestate), "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7")
+
+    def test_tracestate_with_duplicate_keys_is_dropped(self):
+        [(headers, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": "foo=1,foo=2"})
+        self.assertFalse(tracestate)
+        self.assertEqual(TRACEPARENT.fullmatch(headers["traceparent"]).group(1),
+                         "0af7651916cd43dd8448eb211c80319c")
+
+    # --- POST /test input ---------------------------------------------------------------------
+
+    def test_test_endpoint_rejects_bad_bodies(self):
+        for body in ["not json", {"url": "x"}, [{"url": 1, "arguments": []}], [{"url": "http://127.0.0.1/"}]]:
+            self.assertProblem(self.client.post("/test", body=body), 400)
+
+    def test_test_endpoint_refuses_hosts_off_the_allow_list(self):
+        self.assertProblem(self.client.post("/test", body=[{"url": "http://10.1.2.3/", "arguments": []}]), 403)
+
+    # --- metrics and logs ---------------------------------------------------------------------
+
+    def scrape(self):
+        r = self.client.get("/metrics")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("content-type"), "text/plain; version=0.0.4; charset=utf-8")
+        return r.body.decode()
+
+    def test_metrics_count_requests_by_route_template(self):
+        self.client.get("/hello")
+        self.client.get("/no/such")
+        text = self.scrape()
+        self.assertRegex(text, r'http_requests_total\{method="GET",route="/hello",code="200"\} [1-9]')
+        self.assertRegex(text, r'http_requests_total\{method="GET",route="unmatched",code="404"\} [1-9]')
+        self.assertNotIn("/no/such", text)
+        for name in ("http_request_duration_seconds_bucket", "http_requests_in_flight", "process_cpu_seconds_total",
+                     "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
+                     "process_max_fds", "process_start_time_seconds", "sd_build_info"):
+            self.assertIn(name, text)
+
+    def test_histogram_inf_bucket_equals_count(self):
+        self.client.get("/hello")
+        text = self.scrape()
+        infs = dict(re.findall(r'http_request_duration_seconds_bucket\{(method="[A-Z]+",route="[^"]*"),le="\+Inf"\} (\d+)', text))
+        counts = dict(re.findall(r'http_request_duration_seconds_count\{(method="[A-Z]+",route="[^"]*")\} (\d+)', text))
+        self.assertTrue(infs)
+        self.assertEqual(infs, counts)
+
+    def test_promtool_finds_nothing_to_complain_about(self):
+        promtool = shutil.which("promtool") or "/usr/bin/promtool"
+        self.client.get("/hello")
+        self.client.get("/error")
+        p = subprocess.run([promtool, "check", "metrics"], input=self.scrape(), capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual((p.returncode, p.stdout.strip(), p.stderr.strip()), (0, "", ""))
+
+    def test_access_log_has_one_json_line_per_request(self):
+        r = self.client.get("/hello", headers={"X-Request-ID": "log-line-check", "traceparent": PARENT})
+        self.assertEqual(r.status, 200)
+        deadline = time.monotonic() + 5  # the C++ logger batches writes for up to a second
+        line = None
+        while line is None and time.monotonic() < deadline:
+            for text in list(self.SERVICE_LOG):
+                if '"log-line-check"' in text and '"request"' in text:
+                    line = json.loads(text)
+            time.sleep(0.05)
+        self.assertIsNotNone(line, "no access log line for the request")
+        self.assertEqual(line["msg"], "request")
+        self.assertEqual(line["route"], "/hello")
+        self.assertEqual(line["status"], 200)
+        self.assertEqual(line["method"], "GET")
+        self.assertEqual(line["trace_id"], "0af7651916cd43dd8448eb211c80319c")
+        self.assertRegex(line["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+        for key in ("level", "service", "span_id", "duration_s", "bytes_in", "bytes_out", "peer"):
+            self.assertIn(key, line)
