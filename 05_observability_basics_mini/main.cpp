@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
       {"sd-observability", "Request IDs, trace context, JSON logs, metrics", 9005});
   TestEndpointOptions test_options;
   bool access_log = true;
+  bool observability = true;
   cli.app()
       .add_option("--test-max-calls", test_options.max_calls, "Calls per POST /test")
       ->envname(cli.Env("test-max-calls"))
@@ -114,6 +115,10 @@ int main(int argc, char** argv) {
   cli.app()
       .add_flag("--access-log,!--no-access-log", access_log, "One JSON line per request")
       ->envname(cli.Env("access-log"));
+  cli.app()
+      .add_flag("--observability,!--no-observability", observability,
+                "Request ids, tracing, metrics and access logs (off only to measure their cost)")
+      ->envname(cli.Env("observability"));
   if (auto rc = cli.Parse(argc, argv)) return *rc;
 
   core::Router router;
@@ -121,7 +126,7 @@ int main(int argc, char** argv) {
   core::Readiness readiness;
   core::HttpClient client;
   obs::HttpObservability o11y({.access_log = access_log});
-  o11y.Install(router, pipeline, &client);
+  if (observability) o11y.Install(router, pipeline, &client);
   core::AddHealthRoutes(router, readiness);
 
   router.Get("/hello", Hello);

@@ -9,6 +9,10 @@ mkdir -p "$here/results"
 
 echo "== HTTP: sd-framework vs nginx"
 $py "$here/hello_vs_nginx.py" --build "$build_dir"
+echo "== HTTP: the core's threading models"
+$py "$here/io_models.py" --build "$build_dir"
+echo "== HTTP: observability on vs off"
+$py "$here/observability_overhead.py" --build "$build_dir"
 
 for b in "$build_dir"/bench/*; do
   [[ -x "$b" ]] || continue
