@@ -20,6 +20,7 @@ import sdhttp  # noqa: E402
 from sdhttp import HttpError, Request, Response  # noqa: E402
 
 MAX_KEY_BYTES = 512
+MAX_COST = 1_000_000_000
 RATE_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
 
@@ -58,6 +59,7 @@ class Decision:
     def __init__(self, allowed, limit, remaining, reset_after, retry_after):
         self.allowed, self.limit, self.remaining = allowed, limit, remaining
         self.reset_after, self.retry_after = reset_after, retry_after  # seconds; retry -1 = never
+        self.shadowed = False
 
 
 class TokenBuckets:
@@ -97,32 +99,45 @@ def sf_string(s: str) -> str:
 
 
 def client_ip(peer: str, xff_lines: list[str], trusted: list) -> str:
-    """The first address, walking X-Forwarded-For right to left, that is not a trusted proxy."""
-    def is_trusted(text: str) -> bool:
+    """The client address: walking X-Forwarded-For right to left from a trusted peer, the first
+    entry that is not a trusted proxy. Garbage stops the walk at the nearest trusted hop; if every
+    entry is trusted, the leftmost one."""
+    def parse(text: str):
         try:
-            addr = ipaddress.ip_address(text)
+            return ipaddress.ip_address(text.strip())
         except ValueError:
-            return False
+            return None
+
+    def is_trusted(addr) -> bool:
         return any(addr in net for net in trusted)
 
-    if not is_trusted(peer):
+    nearest = parse(peer)
+    if nearest is None or not is_trusted(nearest):
         return peer
-    hops = [h.strip() for line in xff_lines for h in line.split(",")]
+    hops = [h for line in xff_lines for h in line.split(",") if h.strip()]
     for hop in reversed(hops):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            break  # garbage: stop at the last address we could trust
-        if not is_trusted(hop):
-            return hop
-    return peer
+        addr = parse(hop)
+        if addr is None:
+            break
+        nearest = addr
+        if not is_trusted(addr):
+            break
+    return str(nearest)
+
+
+def ip_key(text: str) -> str:
+    """IPv6 clients are keyed by their /64 (one subscriber usually holds a whole /64)."""
+    addr = ipaddress.ip_address(text)
+    if addr.version == 6:
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False))
+    return str(addr)
 
 
 class Service:
     def __init__(self, rules: list[Rule], ping_rule: str, trusted: list, max_keys: int, registry):
         self.rules = {r.name: r for r in rules}
         if ping_rule not in self.rules:
-            raise ValueError(f"--ping-rule: no rule named {ping_rule}")
+            raise ValueError(f"--default-rule: no rule named {ping_rule}")
         self.ping_rule = self.rules[ping_rule]
         self.trusted = trusted
         self.buckets = TokenBuckets(max_keys)
@@ -137,7 +152,8 @@ class Service:
         d = self.buckets.take(rule, key, cost)
         outcome = "allowed" if d.allowed else ("shadow_limited" if rule.shadow else "limited")
         self.decisions.inc(rule.name, outcome)
-        if rule.shadow:
+        d.shadowed = outcome == "shadow_limited"
+        if d.shadowed:
             d.allowed = True
         return d
 
@@ -148,14 +164,15 @@ class Service:
 
     def ping(self, request: Request) -> Response:
         rule = self.ping_rule
-        if rule.key == "ip":
-            key = client_ip(request.peer, request.headers.get_all("X-Forwarded-For") or [], self.trusted)
+        if rule.key in ("ip", "descriptor"):
+            key = ip_key(client_ip(request.peer, request.headers.get_all("X-Forwarded-For") or [], self.trusted))
         elif rule.key == "route":
             key = request.route
-        else:
-            key = request.headers.get(rule.key.partition(":")[2], "")
+        else:  # an API-key header; without one, fall back to the client address
+            key = request.headers.get(rule.key.partition(":")[2], "").strip()
+            key = "h:" + key if key else ip_key(request.peer)
         d = self.decide(rule, key, 1)
-        headers = self.headers(rule, d)
+        headers = {} if rule.shadow else self.headers(rule, d)
         if not d.allowed:
             if d.retry_after >= 0:
                 headers["Retry-After"] = str(max(1, ceil_seconds(d.retry_after)))
@@ -168,7 +185,7 @@ class Service:
         body = request.json()
         if not isinstance(body, dict):
             raise HttpError(400, "body must be a JSON object {key, rule, cost}")
-        rule_name = body.get("rule", "default")
+        rule_name = body.get("rule", self.ping_rule.name)
         if not isinstance(rule_name, str) or rule_name not in self.rules:
             raise HttpError(400, f"rule: no rule named {rule_name!r}")
         key = body.get("key")
@@ -184,12 +201,13 @@ class Service:
         if len(key.encode()) > MAX_KEY_BYTES:
             raise HttpError(400, f"key: longer than {MAX_KEY_BYTES} bytes")
         cost = body.get("cost", 1)
-        if not isinstance(cost, int) or isinstance(cost, bool) or cost < 0 or cost > 2**62:
-            raise HttpError(400, "cost: a non-negative integer is required")
+        if not isinstance(cost, int) or isinstance(cost, bool) or not 0 <= cost <= MAX_COST:
+            raise HttpError(400, f"cost: an integer from 0 to {MAX_COST} is required")
         rule = self.rules[rule_name]
         d = self.decide(rule, key, cost)
+        outcome = "allowed" if d.allowed and not d.shadowed else ("shadow_limited" if d.shadowed else "limited")
         return Response.json(200, {
-            "allowed": d.allowed, "rule": rule.name, "limit": d.limit, "remaining": d.remaining,
+            "allowed": d.allowed, "outcome": outcome, "rule": rule.name, "limit": d.limit, "remaining": d.remaining,
             "reset_after_ms": math.ceil(d.reset_after * 1000),
             "retry_after_ms": -1 if d.retry_after < 0 else math.ceil(d.retry_after * 1000)})
 
@@ -197,7 +215,7 @@ class Service:
 def main() -> int:
     p = sdhttp.common_args("Per-client rate limits: /ping behind a limiter, POST /v1/check", 9001)
     p.add_argument("--rule", action="append", default=[], help="name=..,algo=token_bucket,rate=2/s,burst=5,key=ip")
-    p.add_argument("--ping-rule", default="default")
+    p.add_argument("--default-rule", default="default")
     p.add_argument("--trusted-proxy", action="append", default=[], help="address or CIDR whose X-Forwarded-For is believed")
     p.add_argument("--max-keys", type=int, default=1_000_000)
     args = p.parse_args()
@@ -210,7 +228,7 @@ def main() -> int:
     router = sdhttp.Router()
     app = sdhttp.App("sd-ratelimiter", router, sdhttp.options_from(args))
     try:
-        service = Service(rules, args.ping_rule, trusted, args.max_keys, app.registry)
+        service = Service(rules, args.default_rule, trusted, args.max_keys, app.registry)
     except ValueError as e:
         print(f"sd-ratelimiter: {e}", file=sys.stderr)
         return 2
