@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/connection.hpp"
+#include "core/listener.hpp"
 #include "core/log.hpp"
 #include "core/problem.hpp"
 
@@ -121,60 +122,15 @@ std::size_t Server::active_connections() const noexcept {
 }
 
 Result<void> Server::Listen() {
-  beast::error_code ec;
-  tcp::endpoint endpoint;
-  auto address = net::ip::make_address(options_.host, ec);
-  if (!ec) {
-    endpoint = tcp::endpoint(address, options_.port);
-  } else {
-    net::io_context ioc;
-    tcp::resolver resolver(ioc);
-    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
-    if (ec || results.empty()) {
-      return Error(Code::kInvalidArgument, "cannot resolve host '" + options_.host + "'");
-    }
-    endpoint = results.begin()->endpoint();
+  std::vector<net::io_context*> contexts;
+  for (auto& w : workers_) contexts.push_back(&w->ioc);
+  auto acceptors = OpenListeners(contexts, options_.host, options_.port, options_.backlog,
+                                 options_.io_model == IoModel::kReusePort);
+  if (!acceptors) return acceptors.error();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    workers_[i]->acceptor.emplace(std::move((*acceptors)[i]));
   }
-  if (options_.io_model == IoModel::kReusePort && endpoint.port() != 0) {
-    // SO_REUSEPORT would let us share the port with another running server (of the same user),
-    // silently splitting its traffic with ours. A probe bind without it fails if anyone listens.
-    net::io_context probe_ioc;
-    tcp::acceptor probe(probe_ioc);
-    probe.open(endpoint.protocol(), ec);
-    if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) probe.bind(endpoint, ec);
-    if (ec) {
-      return Error(Code::kInvalidArgument, "cannot listen on " + options_.host + ":" +
-                                               std::to_string(endpoint.port()) + ": " +
-                                               ec.message());
-    }
-  }
-  for (auto& w : workers_) {
-    auto& acc = w->acceptor.emplace(w->ioc);
-    auto fail = [&](std::string_view what) -> Result<void> {
-      return Error(Code::kInvalidArgument, "cannot listen on " + options_.host + ":" +
-                                               std::to_string(endpoint.port()) + ": " +
-                                               std::string(what) + ": " + ec.message());
-    };
-    acc.open(endpoint.protocol(), ec);
-    if (ec) return fail("open");
-    acc.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (ec) return fail("SO_REUSEADDR");
-    if (options_.io_model == IoModel::kReusePort) {
-      // Every worker listens on the same port; the kernel spreads new connections among them.
-      int one = 1;
-      if (::setsockopt(acc.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-        ec.assign(errno, boost::system::system_category());
-        return fail("SO_REUSEPORT");
-      }
-    }
-    acc.bind(endpoint, ec);
-    if (ec) return fail("bind");
-    acc.listen(options_.backlog, ec);
-    if (ec) return fail("listen");
-    if (endpoint.port() == 0) endpoint.port(acc.local_endpoint().port());  // the rest join it
-  }
-  port_ = endpoint.port();
+  port_ = workers_.front()->acceptor->local_endpoint().port();
   return {};
 }
 

@@ -30,6 +30,9 @@ sys.path.insert(0, str(HERE))
 import contract  # noqa: E402
 
 
+stdout_lines: list[str] = []  # everything the service printed (other listeners announce here)
+
+
 def start(command: list[str], extra_env: dict | None = None, timeout: float = 20.0):
     """Starts a service on a free port; returns (process, base_url, stderr_lines)."""
     env = dict(os.environ, **(extra_env or {}))
@@ -41,6 +44,7 @@ def start(command: list[str], extra_env: dict | None = None, timeout: float = 20
 
     def read_stdout():
         for line in proc.stdout:
+            stdout_lines.append(line)
             m = re.search(r"listening on (http://\S+)", line)
             if m and not found:
                 found.append(m.group(1))
@@ -102,6 +106,7 @@ def main() -> int:
     contract.ServiceTest.IMPL = args.impl
     contract.ServiceTest.SERVICE_COMMAND = command
     contract.ServiceTest.SERVICE_LOG = stderr_lines
+    contract.ServiceTest.SERVICE_STDOUT = stdout_lines
     try:
         module = load_suite(args.suite)
         suite = unittest.defaultTestLoader.loadTestsFromModule(module)

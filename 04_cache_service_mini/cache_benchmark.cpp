@@ -1,0 +1,144 @@
+// Throughput of the Cache: get-heavy mixes per policy, 1 vs 16 shards, 1 and 2 threads (the seed's
+// "one global mutex vs finer locks" lesson, measured), plus set throughput under eviction.
+//
+//   bench/cache_benchmark --benchmark_filter=Mixed
+// Args: policy (0 lru, 1 s3fifo, 2 sieve), shards.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "04_cache_service_mini/cache.hpp"
+#include "04_cache_service_mini/workload.hpp"
+#include "core/clock.hpp"
+
+namespace {
+
+using cache::Cache;
+using cache::CacheOptions;
+using cache::Expiry;
+using cache::PolicyKind;
+using cache::StoreMode;
+
+constexpr std::uint64_t kKeys = 100'000;
+constexpr std::size_t kTraceLength = 1 << 20;
+
+const std::vector<std::string>& Keys() {
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> k;
+    k.reserve(kKeys);
+    for (std::uint64_t i = 0; i < kKeys; ++i) k.push_back(cache::KeyText(i));
+    return k;
+  }();
+  return keys;
+}
+
+// Zipf(1.0) key indexes: hot keys dominate, as in real caches (and they are the contended ones).
+const std::vector<std::uint32_t>& ZipfTrace() {
+  static const std::vector<std::uint32_t> trace = [] {
+    cache::ZipfGenerator zipf(kKeys, 1.0, 7);
+    std::vector<std::uint32_t> t(kTraceLength);
+    for (auto& index : t) index = static_cast<std::uint32_t>(zipf.Next());
+    return t;
+  }();
+  return trace;
+}
+
+PolicyKind KindOf(std::int64_t arg) {
+  return arg == 0 ? PolicyKind::kLru : arg == 1 ? PolicyKind::kS3Fifo : PolicyKind::kSieve;
+}
+
+core::SystemClock g_clock;
+std::unique_ptr<Cache> g_cache;
+
+// Shared by the threads of one run; built before they start (Setup), so no thread races it.
+void SetUpFullCache(const benchmark::State& state) {
+  CacheOptions options;
+  options.policy.kind = KindOf(state.range(0));
+  options.shards = static_cast<std::size_t>(state.range(1));
+  options.max_bytes = std::size_t{256} << 20;  // everything fits: measures the hit path
+  g_cache = std::make_unique<Cache>(options, g_clock);
+  const std::string value(100, 'v');
+  for (const std::string& key : Keys()) {
+    g_cache->Store(StoreMode::kSet, key, value, 0, Expiry::Never());
+  }
+  ZipfTrace();
+}
+
+void TearDown(const benchmark::State&) { g_cache.reset(); }
+
+// 90% get / 10% set over Zipf keys, all hits: the shape of a busy look-aside cache.
+void BM_Mixed(benchmark::State& state) {
+  const auto& keys = Keys();
+  const auto& trace = ZipfTrace();
+  const std::string value(100, 'w');
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 7919;
+  std::size_t hits = 0;
+  for (auto _ : state) {
+    const std::string& key = keys[trace[i++ & (kTraceLength - 1)]];
+    if (i % 10 == 0) {
+      g_cache->Store(StoreMode::kSet, key, value, 0, Expiry::Never());
+    } else {
+      cache::ItemHandle h = g_cache->Get(key);
+      hits += h ? 1 : 0;
+      benchmark::DoNotOptimize(h);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  benchmark::DoNotOptimize(hits);
+}
+BENCHMARK(BM_Mixed)
+    ->ArgNames({"policy", "shards"})
+    ->ArgsProduct({{0, 1, 2}, {1, 16}})
+    ->Threads(1)
+    ->Threads(2)
+    ->Setup(SetUpFullCache)
+    ->Teardown(TearDown)
+    ->UseRealTime();
+
+// Gets only (every one a hit): the read path alone, where S3-FIFO/SIEVE share the shard lock.
+void BM_GetHit(benchmark::State& state) {
+  const auto& keys = Keys();
+  const auto& trace = ZipfTrace();
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * 7919;
+  for (auto _ : state) {
+    cache::ItemHandle h = g_cache->Get(keys[trace[i++ & (kTraceLength - 1)]]);
+    benchmark::DoNotOptimize(h);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_GetHit)
+    ->ArgNames({"policy", "shards"})
+    ->ArgsProduct({{0, 1, 2}, {1, 16}})
+    ->Threads(1)
+    ->Threads(2)
+    ->Setup(SetUpFullCache)
+    ->Teardown(TearDown)
+    ->UseRealTime();
+
+// Sets into a cache holding 10% of the keys: every set evicts (policy cost on the write path).
+void BM_SetWithEviction(benchmark::State& state) {
+  core::SystemClock clock;
+  CacheOptions options;
+  options.policy.kind = KindOf(state.range(0));
+  options.shards = 1;
+  options.max_bytes = kKeys / 10 * cache::ItemCharge(16, 100);
+  Cache cache(options, clock);
+  const auto& keys = Keys();
+  const auto& trace = ZipfTrace();
+  const std::string value(100, 'v');
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::string& key = keys[trace[i++ & (kTraceLength - 1)]];
+    if (!cache.Get(key)) cache.Store(StoreMode::kSet, key, value, 0, Expiry::Never());
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["miss_ratio"] =
+      static_cast<double>(cache.Stats().get_misses) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_SetWithEviction)->ArgName("policy")->DenseRange(0, 2);
+
+}  // namespace
+
+BENCHMARK_MAIN();
