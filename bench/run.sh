@@ -13,6 +13,8 @@ echo "== HTTP: the core's threading models"
 $py "$here/io_models.py" --build "$build_dir"
 echo "== HTTP: rate limiter vs nginx limit_req"
 $py "$here/ratelimit_vs_nginx.py" --build "$build_dir"
+echo "== cache: sd-cache vs memcached, miss ratios"
+$py "$here/cache_vs_memcached.py" --build "$build_dir"
 echo "== HTTP: observability on vs off"
 $py "$here/observability_overhead.py" --build "$build_dir"
 
