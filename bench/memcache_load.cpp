@@ -166,7 +166,8 @@ int main(int argc, char** argv) {
 
   net::io_context ioc(1);
   tcp::endpoint ep(net::ip::make_address(o.host), static_cast<std::uint16_t>(o.port));
-  Shared sh{o, {}, false, 0, 0, {}};
+  Shared sh;
+  sh.o = o;
   for (int i = 0; i < 16; ++i) net::co_spawn(ioc, Client(&sh, ep, 0, true, i, 16), net::detached);
   ioc.run();
   ioc.restart();
