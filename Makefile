@@ -3,6 +3,7 @@
 PRESET ?= release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+BUILD_TARGET ?= all
 BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 
 .PHONY: setup configure build test run bench fmt fmt-check fuzz clean
@@ -14,7 +15,7 @@ configure: setup
 	@cmake --preset $(PRESET) $(CMAKE_FLAGS) > /dev/null
 
 build: configure
-	@cmake --build --preset $(PRESET) -j $(JOBS)
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target $(BUILD_TARGET)
 
 test: build
 	@ctest --preset $(PRESET) $(CTEST_FLAGS)

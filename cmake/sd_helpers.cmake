@@ -40,6 +40,10 @@ function(sd_executable name)
   target_link_libraries(${name} PRIVATE sd_flags ${A_DEPS})
 endfunction()
 
+# Tests labelled "tsan" (the concurrent ones) also join this target, so a TSan build can compile
+# just them: `make test PRESET=tsan` builds `sd_tsan_tests`, then runs `ctest -L tsan`.
+add_custom_target(sd_tsan_tests)
+
 # sd_test(name SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary registered with CTest.
 function(sd_test name)
   cmake_parse_arguments(A "" "" "SOURCES;DEPS;LABELS" ${ARGN})
@@ -48,6 +52,9 @@ function(sd_test name)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
   set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS "unit;${A_LABELS}")
+  if("tsan" IN_LIST A_LABELS)
+    add_dependencies(sd_tsan_tests ${name})
+  endif()
 endfunction()
 
 # sd_contract_test(name IMPL cpp|python COMMAND ... SUITE file): the black-box suite against one
