@@ -45,3 +45,8 @@ class SkeletonContract(contract.ServiceTest):
         raw = contract.raw_exchange(self.host, self.port, b"this is not http\r\n\r\n")
         self.assertTrue(raw.startswith(b"HTTP/1."), raw)
         self.assertIn(b" 400 ", raw.split(b"\r\n")[0])
+
+    def test_metrics_are_valid_prometheus_text(self):
+        self.client.get("/hello")
+        text = self.assertMetricsValid()
+        self.assertIn('http_requests_total{method="GET",route="/hello",code="200"}', text)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
+import shutil
 import socket
+import subprocess
 import unittest
 import urllib.parse
 
@@ -113,3 +116,22 @@ class ServiceTest(unittest.TestCase):
         for member in ("type", "title", "detail"):
             self.assertIn(member, body)
         return body
+
+    def assertMetricsValid(self) -> str:
+        """Scrapes /metrics; promtool must have nothing to say, and every histogram's +Inf bucket
+        must equal its _count (promtool does not check that). Returns the text."""
+        r = self.client.get("/metrics")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("content-type"), "text/plain; version=0.0.4; charset=utf-8")
+        text = r.body.decode()
+        promtool = shutil.which("promtool") or "/usr/bin/promtool"
+        p = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual((p.returncode, p.stdout.strip(), p.stderr.strip()), (0, "", ""), text[:2000])
+        inf = {(name, labels.rstrip(",")): float(value) for name, labels, value in
+               re.findall(r'^(\w+)_bucket\{(.*)le="\+Inf"\} (\S+)$', text, re.M)}
+        count = {(name, labels or ""): float(value) for name, labels, value in
+                 re.findall(r'^(\w+)_count(?:\{(.*)\})? (\S+)$', text, re.M)}
+        for key, value in inf.items():
+            self.assertEqual(count.get(key), value, f"+Inf bucket != _count for {key}")
+        return text
