@@ -54,39 +54,28 @@ Task<void> AcceptLoop(std::shared_ptr<Server::State> state, tcp::acceptor* accep
                       net::io_context* ioc, bool strand_per_connection) {
   net::steady_timer backoff(*ioc);
   for (;;) {
-    std::optional<tcp::socket> socket;
-    if (strand_per_connection) {
-      auto [ec, s] = co_await acceptor->async_accept(net::make_strand(*ioc), kUseTuple);
-      if (ec) {
-        if (ec == net::error::operation_aborted || !acceptor->is_open()) co_return;
-        log::Warn("accept failed", {{"error", ec.message()}});
-        // Out of descriptors (EMFILE/ENFILE): back off instead of spinning on the same error.
-        backoff.expires_after(std::chrono::milliseconds(50));
-        co_await backoff.async_wait(kUseTuple);
-        continue;
-      }
-      socket.emplace(std::move(s));
-    } else {
-      auto [ec, s] = co_await acceptor->async_accept(*ioc, kUseTuple);
-      if (ec) {
-        if (ec == net::error::operation_aborted || !acceptor->is_open()) co_return;
-        log::Warn("accept failed", {{"error", ec.message()}});
-        backoff.expires_after(std::chrono::milliseconds(50));
-        co_await backoff.async_wait(kUseTuple);
-        continue;
-      }
-      socket.emplace(std::move(s));
+    // Shared model: each connection gets its own strand, so its two coroutines never run at once.
+    net::any_io_executor executor = ioc->get_executor();
+    if (strand_per_connection) executor = net::make_strand(*ioc);
+    auto [ec, socket] = co_await acceptor->async_accept(executor, kUseTuple);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) co_return;
+      log::Warn("accept failed", {{"error", ec.message()}});
+      // Out of descriptors (EMFILE/ENFILE): back off instead of spinning on the same error.
+      backoff.expires_after(std::chrono::milliseconds(50));
+      co_await backoff.async_wait(kUseTuple);
+      continue;
     }
     if (state->draining.load()) {
-      Reject(std::move(*socket));
+      Reject(std::move(socket));
       continue;
     }
     if (state->active.fetch_add(1, std::memory_order_acq_rel) >= state->options.max_connections) {
       state->active.fetch_sub(1, std::memory_order_acq_rel);
-      Reject(std::move(*socket));
+      Reject(std::move(socket));
       continue;
     }
-    std::make_shared<Connection>(std::move(*socket), state)->Start();
+    std::make_shared<Connection>(std::move(socket), state)->Start();
   }
 }
 
