@@ -1,6 +1,7 @@
 // sd-ratelimiter: the seed's GET /ping behind the rate-limit middleware (token bucket 2/s, burst 5,
 // keyed by client IP) and the POST /v1/check decision API, with rules from flags or a JSON file,
-// state in a sharded bounded store (or Redis, shared by every instance). Composition root only.
+// state in a sharded bounded store or in Redis (--redis), shared by every instance. Composition
+// root only.
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,8 @@
 #include "01_rate_limiter_service_mini/http_api.hpp"
 #include "01_rate_limiter_service_mini/ratelimit_metrics.hpp"
 #include "01_rate_limiter_service_mini/ratelimit_middleware.hpp"
+#include "01_rate_limiter_service_mini/redis_client.hpp"
+#include "01_rate_limiter_service_mini/redis_store.hpp"
 #include "01_rate_limiter_service_mini/sharded_memory_store.hpp"
 #include "05_observability_basics_mini/observability_middleware.hpp"
 #include "core/clock.hpp"
@@ -30,6 +33,8 @@ struct Flags {
   std::size_t max_keys = 1'000'000;
   std::size_t shards = 64;
   std::string sweep_interval = "1s";
+  std::string redis;  // host:port; empty = decide locally
+  std::string redis_timeout = "50ms";
 };
 
 // Rules and trusted proxies from --config, then --rule / --trusted-proxy, else the seed's rule.
@@ -88,6 +93,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 4096));
   app.add_option("--sweep-interval", f.sweep_interval, "How often idle keys are forgotten")
       ->envname(cli.Env("sweep-interval"));
+  app.add_option("--redis", f.redis,
+                 "host:port of a Redis all instances share (default: decide locally)")
+      ->envname(cli.Env("redis"));
+  app.add_option("--redis-timeout", f.redis_timeout,
+                 "Deadline of one Redis decision; then the rule's failure mode decides")
+      ->envname(cli.Env("redis-timeout"));
   if (auto rc = cli.Parse(argc, argv)) return *rc;
 
   auto config = BuildConfig(f);
@@ -107,7 +118,36 @@ int main(int argc, char** argv) {
   if (default_rule->key_source == ratelimit::KeySource::kDescriptor) {
     return ConfigError("--default-rule: a descriptor rule cannot guard /ping");
   }
-  ratelimit::Decider decider(**limiter, nullptr);
+  // Shared state in Redis when asked for (the local store then stays empty).
+  std::unique_ptr<ratelimit::RedisClient> redis_client;
+  std::unique_ptr<ratelimit::RedisStore> redis_store;
+  if (!f.redis.empty()) {
+    auto colon = f.redis.rfind(':');
+    auto timeout = core::ParseDuration(f.redis_timeout);
+    if (colon == std::string::npos || colon == 0) return ConfigError("--redis: expected host:port");
+    if (!timeout || timeout->count() == 0)
+      return ConfigError("--redis-timeout: not a positive duration");
+    int port = 0;
+    try {
+      port = std::stoi(f.redis.substr(colon + 1));
+    } catch (const std::exception&) {
+      port = 0;
+    }
+    if (port <= 0 || port > 65535) return ConfigError("--redis: bad port in '" + f.redis + "'");
+    for (const auto& rule : (*limiter)->rules()) {
+      if (auto ok = ratelimit::RedisStore::Supports(rule); !ok)
+        return ConfigError(ok.error().detail);
+    }
+    ratelimit::RedisClientOptions client_options;
+    client_options.host = f.redis.substr(0, colon);
+    client_options.port = static_cast<std::uint16_t>(port);
+    client_options.command_timeout = *timeout;
+    ratelimit::RedisStoreOptions store_options;
+    store_options.timeout = *timeout;
+    redis_client = std::make_unique<ratelimit::RedisClient>(client_options);
+    redis_store = std::make_unique<ratelimit::RedisStore>(*redis_client, clock, store_options);
+  }
+  ratelimit::Decider decider(**limiter, redis_store.get());
 
   core::Router router;
   core::Pipeline pipeline(router);
@@ -115,6 +155,7 @@ int main(int argc, char** argv) {
   obs::HttpObservability o11y;
   o11y.Install(router, pipeline);
   ratelimit::RegisterLimiterMetrics(o11y.registry(), **limiter);
+  if (redis_store) ratelimit::RegisterRedisMetrics(o11y.registry(), *redis_store, *redis_client);
   pipeline.Use(std::make_shared<ratelimit::RateLimitMiddleware>(
       decider,
       ratelimit::RateLimitScope{
@@ -127,7 +168,12 @@ int main(int argc, char** argv) {
 
   // Forget fully recovered keys in the background (bounded work: one shard lock at a time).
   core::Ticker sweeper(*sweep_interval, [&store, &clock] { store.Sweep(clock.Now()); });
-  return core::RunService(cli, pipeline, readiness, [&sweeper](core::Server& server) {
-    server.OnShutdown([&sweeper] { sweeper.Stop(); });
+  return core::RunService(cli, pipeline, readiness, [&](core::Server& server) {
+    server.OnShutdown([&] {
+      sweeper.Stop();
+      // An open Redis connection keeps its io_context busy; requests still draining are then
+      // decided by their rule's failure mode.
+      if (redis_client) redis_client->Close();
+    });
   });
 }

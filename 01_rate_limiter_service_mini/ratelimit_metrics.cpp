@@ -60,7 +60,57 @@ class LimiterCollector final : public obs::Collector {
   const Limiter& limiter_;
 };
 
+class RedisCollector final : public obs::Collector {
+ public:
+  RedisCollector(const RedisStore& store, const RedisClient& client)
+      : store_(store), client_(client) {}
+
+  std::vector<std::string> Describe() const override {
+    return {"ratelimit_redis_decisions_total", "ratelimit_redis_deny_cache_hits_total",
+            "ratelimit_redis_errors_total", "ratelimit_redis_connects_total",
+            "ratelimit_redis_disconnects_total"};
+  }
+
+  void Collect(std::vector<obs::FamilySnapshot>& out) const override {
+    const RedisStoreStats s = store_.Stats();
+    const RedisClientStats c = client_.Stats();
+    using obs::MetricType;
+    out.push_back(Counter("ratelimit_redis_decisions_total", "Decisions asked of the Redis store.",
+                          double(s.decisions)));
+    out.push_back(Counter("ratelimit_redis_deny_cache_hits_total",
+                          "Refusals answered from the local deny cache, without a round trip.",
+                          double(s.deny_cache_hits)));
+    out.push_back({.name = "ratelimit_redis_errors_total",
+                   .help = "Redis decisions that failed (the rule's failure mode decided).",
+                   .type = MetricType::kCounter,
+                   .label_names = {"kind"},
+                   .metrics = {{.label_values = {"timeout"}, .value = double(s.timeouts)},
+                               {.label_values = {"unavailable"}, .value = double(s.unavailable)},
+                               {.label_values = {"bad_reply"}, .value = double(s.bad_replies)}}});
+    out.push_back(Counter("ratelimit_redis_connects_total", "Connections established to Redis.",
+                          double(c.connects)));
+    out.push_back(Counter("ratelimit_redis_disconnects_total",
+                          "Established Redis connections lost.", double(c.disconnects)));
+  }
+
+ private:
+  static obs::FamilySnapshot Counter(std::string name, std::string help, double value) {
+    return {.name = std::move(name),
+            .help = std::move(help),
+            .type = obs::MetricType::kCounter,
+            .metrics = {{.value = value}}};
+  }
+
+  const RedisStore& store_;
+  const RedisClient& client_;
+};
+
 }  // namespace
+
+void RegisterRedisMetrics(obs::Registry& registry, const RedisStore& store,
+                          const RedisClient& client) {
+  registry.AddCollector(std::make_shared<RedisCollector>(store, client));
+}
 
 void RegisterLimiterMetrics(obs::Registry& registry, const Limiter& limiter) {
   registry.AddCollector(std::make_shared<LimiterCollector>(limiter));

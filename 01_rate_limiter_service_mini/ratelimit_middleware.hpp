@@ -12,22 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "01_rate_limiter_service_mini/async_decision_store.hpp"
 #include "01_rate_limiter_service_mini/client_ip.hpp"
 #include "01_rate_limiter_service_mini/limiter.hpp"
 #include "01_rate_limiter_service_mini/rule.hpp"
 #include "core/middleware.hpp"
 
 namespace ratelimit {
-
-// A store that answers asynchronously (RedisStore). Implementations are thread-safe.
-class AsyncDecisionStore {
- public:
-  virtual ~AsyncDecisionStore() = default;
-  // Errors (kUnavailable, kTimeout) mean "the store did not decide"; the rule's failure mode then
-  // decides (Limiter::Finish).
-  virtual core::Task<core::Result<Decision>> Decide(const Rule& rule, std::string key,
-                                                    std::int64_t cost) = 0;
-};
 
 // Decides through the limiter's local store, or through `remote` when one is given.
 class Decider {

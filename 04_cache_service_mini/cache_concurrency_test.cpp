@@ -146,7 +146,7 @@ TEST_P(CacheConcurrencyTest, HandlesStayValidWhileOtherThreadsEvict) {
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, CacheConcurrencyTest,
                          ::testing::Values(PolicyKind::kLru, PolicyKind::kS3Fifo,
-                                           PolicyKind::kSieve),
+                                           PolicyKind::kSieve, PolicyKind::kWTinyLfu),
                          [](const auto& param_info) {
                            return std::string(NameOf(param_info.param));
                          });

@@ -64,7 +64,7 @@ struct CacheStats {
   std::uint64_t curr_items = 0;
   std::uint64_t bytes = 0;           // charged bytes (key + value + kItemOverheadBytes per item)
   std::uint64_t limit_maxbytes = 0;  // the memory budget
-  std::string policy;                // "lru" | "s3fifo" | "sieve"
+  std::string policy;                // "lru" | "s3fifo" | "sieve" | "wtinylfu"
   // Policy-specific counters summed over shards, e.g. s3fifo_promotions.
   std::vector<std::pair<std::string, std::uint64_t>> policy_counters;
 

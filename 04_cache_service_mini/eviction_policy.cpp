@@ -3,6 +3,7 @@
 #include "04_cache_service_mini/lru_policy.hpp"
 #include "04_cache_service_mini/s3fifo_policy.hpp"
 #include "04_cache_service_mini/sieve_policy.hpp"
+#include "04_cache_service_mini/wtinylfu_policy.hpp"
 
 namespace cache {
 
@@ -10,6 +11,7 @@ std::optional<PolicyKind> ParsePolicy(std::string_view name) noexcept {
   if (name == "lru") return PolicyKind::kLru;
   if (name == "s3fifo" || name == "s3-fifo") return PolicyKind::kS3Fifo;
   if (name == "sieve") return PolicyKind::kSieve;
+  if (name == "wtinylfu" || name == "w-tinylfu") return PolicyKind::kWTinyLfu;
   return std::nullopt;
 }
 
@@ -21,6 +23,8 @@ std::string_view NameOf(PolicyKind kind) noexcept {
       return "s3fifo";
     case PolicyKind::kSieve:
       return "sieve";
+    case PolicyKind::kWTinyLfu:
+      return "wtinylfu";
   }
   return "unknown";
 }
@@ -35,6 +39,9 @@ std::unique_ptr<EvictionPolicy> MakePolicy(const PolicyOptions& options,
                                             options.s3fifo_promote_threshold);
     case PolicyKind::kSieve:
       return std::make_unique<SievePolicy>();
+    case PolicyKind::kWTinyLfu:
+      return std::make_unique<WTinyLfuPolicy>(
+          capacity_bytes, WTinyLfuOptions{.doorkeeper = options.wtinylfu_doorkeeper});
   }
   return std::make_unique<LruPolicy>();
 }

@@ -1,10 +1,14 @@
-// Which item leaves when a shard is over its byte budget: one interface, three answers.
+// Which item leaves when a shard is over its byte budget: one interface, four answers.
 //
-//   LRU     the seed's: every hit relinks the item to the head, so a hit needs the exclusive lock.
-//   S3-FIFO (SOSP '23) small FIFO (10% of bytes) + main FIFO + ghost FIFO of keys, 2-bit frequency.
-//           New keys are probed in the small queue and only promoted to main if hit again, so
-//           one-hit wonders and scans never displace the hot set.
-//   SIEVE   (NSDI '24) one FIFO + a visited bit + a hand that sweeps from the tail, clearing bits.
+//   LRU      the seed's: every hit relinks the item to the head, so a hit needs the exclusive lock.
+//   S3-FIFO  (SOSP '23) small FIFO (10% of bytes) + main FIFO + ghost FIFO of keys, 2-bit
+//   frequency.
+//            New keys are probed in the small queue and only promoted to main if hit again, so
+//            one-hit wonders and scans never displace the hot set.
+//   SIEVE    (NSDI '24) one FIFO + a visited bit + a hand that sweeps from the tail, clearing bits.
+//   W-TinyLFU (ACM ToS '17, Caffeine's policy) 1% LRU window + segmented LRU main; a window item
+//            enters main only if a frequency sketch says it is more popular than main's victim.
+//            Hits relink (SLRU) and bump the sketch, so like LRU it needs the exclusive lock.
 //
 // For S3-FIFO and SIEVE a hit only sets bits in the item (atomically, and not at all when already
 // set), never relinks a list: the shard serves their hits under a *shared* lock. That, as much as
@@ -27,9 +31,9 @@
 
 namespace cache {
 
-enum class PolicyKind { kLru, kS3Fifo, kSieve };
+enum class PolicyKind { kLru, kS3Fifo, kSieve, kWTinyLfu };
 
-// "lru" | "s3fifo" | "sieve".
+// "lru" | "s3fifo" | "sieve" | "wtinylfu".
 std::optional<PolicyKind> ParsePolicy(std::string_view name) noexcept;
 std::string_view NameOf(PolicyKind kind) noexcept;
 
@@ -42,6 +46,9 @@ struct PolicyOptions {
   // each other on Zipf and Zipf+scan, and 1 ahead under churn (0.947 vs 0.961 of LRU at 10%), so
   // 1 it is. Clamped to 1..3.
   int s3fifo_promote_threshold = 1;
+  // W-TinyLFU: put the TinyLFU paper's doorkeeper Bloom filter in front of the frequency sketch.
+  // Off by default, as in Caffeine; hit_ratio_sim's `wtinylfu:doorkeeper` measures it.
+  bool wtinylfu_doorkeeper = false;
 };
 
 // Contract shared by all policies. Every call happens under the shard's exclusive lock, except
@@ -72,7 +79,7 @@ class EvictionPolicy {
   virtual void AppendCounters(std::vector<std::pair<std::string, std::uint64_t>>& out) const = 0;
 };
 
-// capacity_bytes is the shard's budget (S3-FIFO sizes its small queue from it).
+// capacity_bytes is the shard's budget (S3-FIFO and W-TinyLFU size their queues from it).
 std::unique_ptr<EvictionPolicy> MakePolicy(const PolicyOptions& options,
                                            std::size_t capacity_bytes);
 

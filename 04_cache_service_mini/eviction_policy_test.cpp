@@ -1,4 +1,4 @@
-// The three policies driven directly (no Cache): which item each picks, and why.
+// The policies driven directly (no Cache): which item each picks, and why.
 #include "04_cache_service_mini/eviction_policy.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include "04_cache_service_mini/lru_policy.hpp"
 #include "04_cache_service_mini/s3fifo_policy.hpp"
 #include "04_cache_service_mini/sieve_policy.hpp"
+#include "04_cache_service_mini/wtinylfu_policy.hpp"
 
 namespace cache {
 namespace {
@@ -48,6 +49,7 @@ TEST(PolicyTest, ParsesAndNamesPolicies) {
   EXPECT_EQ(ParsePolicy("lru"), PolicyKind::kLru);
   EXPECT_EQ(ParsePolicy("s3fifo"), PolicyKind::kS3Fifo);
   EXPECT_EQ(ParsePolicy("sieve"), PolicyKind::kSieve);
+  EXPECT_EQ(ParsePolicy("wtinylfu"), PolicyKind::kWTinyLfu);
   EXPECT_EQ(ParsePolicy("arc"), std::nullopt);
   EXPECT_EQ(NameOf(PolicyKind::kS3Fifo), "s3fifo");
   PolicyOptions options;
@@ -55,8 +57,9 @@ TEST(PolicyTest, ParsesAndNamesPolicies) {
   EXPECT_EQ(MakePolicy(options, 1000)->Name(), "sieve");
 }
 
-TEST(PolicyTest, OnlyLruNeedsExclusiveHits) {
+TEST(PolicyTest, OnlyTheRelinkingPoliciesNeedExclusiveHits) {
   EXPECT_FALSE(LruPolicy().ConcurrentHits());
+  EXPECT_FALSE(WTinyLfuPolicy(1000).ConcurrentHits());
   EXPECT_TRUE(SievePolicy().ConcurrentHits());
   EXPECT_TRUE(S3FifoPolicy(1000, 0.1, 1).ConcurrentHits());
 }
@@ -65,6 +68,7 @@ TEST(PolicyTest, EmptyPoliciesHaveNoVictim) {
   EXPECT_EQ(LruPolicy().Evict(), nullptr);
   EXPECT_EQ(SievePolicy().Evict(), nullptr);
   EXPECT_EQ(S3FifoPolicy(1000, 0.1, 1).Evict(), nullptr);
+  EXPECT_EQ(WTinyLfuPolicy(1000).Evict(), nullptr);
 }
 
 TEST(LruPolicyTest, EvictsTheLeastRecentlyUsed) {

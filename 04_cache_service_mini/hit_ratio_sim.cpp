@@ -3,8 +3,9 @@
 // for plotting. Look-aside use: get, and on a miss set.
 //
 //   hit_ratio_sim [--keys 100000] [--requests 2000000] [--sizes 1,2,5,10,20,50]
-//                 [--policies lru,s3fifo,sieve] [--csv out.csv]
-// A policy may be written s3fifo:2 to set S3-FIFO's promotion threshold.
+//                 [--policies lru,s3fifo,sieve,wtinylfu] [--csv out.csv]
+// A policy may be written s3fifo:2 to set S3-FIFO's promotion threshold, and wtinylfu:doorkeeper
+// to add the TinyLFU paper's doorkeeper.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -38,8 +39,14 @@ PolicyChoice ParseChoice(const std::string& text) {
   if (!kind) throw CLI::ValidationError("--policies", "unknown policy " + text);
   PolicyChoice choice{text, {}};
   choice.options.kind = *kind;
-  if (colon != std::string::npos)
-    choice.options.s3fifo_promote_threshold = std::stoi(text.substr(colon + 1));
+  if (colon == std::string::npos) return choice;
+  const std::string suffix = text.substr(colon + 1);
+  if (*kind == cache::PolicyKind::kWTinyLfu) {
+    if (suffix != "doorkeeper") throw CLI::ValidationError("--policies", "unknown option " + text);
+    choice.options.wtinylfu_doorkeeper = true;
+  } else {
+    choice.options.s3fifo_promote_threshold = std::stoi(suffix);
+  }
   return choice;
 }
 
@@ -79,13 +86,15 @@ int main(int argc, char** argv) {
   std::uint64_t keys = 100'000;
   std::uint64_t requests = 2'000'000;
   std::vector<double> sizes = {1, 2, 5, 10, 20, 50};
-  std::vector<std::string> policy_names = {"lru", "s3fifo", "sieve"};
+  std::vector<std::string> policy_names = {"lru", "s3fifo", "sieve", "wtinylfu"};
   std::string csv_path;
   std::vector<std::string> only;
   app.add_option("--keys", keys, "Zipf universe (the working set)");
   app.add_option("--requests", requests, "requests per trace");
   app.add_option("--sizes", sizes, "cache sizes, % of the working set")->delimiter(',');
-  app.add_option("--policies", policy_names, "lru, s3fifo[:threshold], sieve")->delimiter(',');
+  app.add_option("--policies", policy_names,
+                 "lru, s3fifo[:threshold], sieve, wtinylfu[:doorkeeper]")
+      ->delimiter(',');
   app.add_option("--workloads", only, "subset of workload names")->delimiter(',');
   app.add_option("--csv", csv_path, "also write CSV here");
   CLI11_PARSE(app, argc, argv);

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1} << 16, std::size_t{1} << 40));
   app.add_option("--policy", f.policy, "Eviction policy")
       ->envname(cli.Env("policy"))
-      ->check(CLI::IsMember({"lru", "s3fifo", "sieve"}));
+      ->check(CLI::IsMember({"lru", "s3fifo", "sieve", "wtinylfu"}));
   app.add_option("--shards", f.shards, "Lock stripes")
       ->envname(cli.Env("shards"))
       ->check(CLI::Range(1, 1024));
