@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include "core/ticker.hpp"
+
 #include <spdlog/async.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
@@ -18,8 +20,12 @@ namespace core::log {
 namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
-std::string g_service = "sd";              // written once by Init, before other threads log
-std::shared_ptr<spdlog::logger> g_logger;  // owner; reset only by Shutdown
+std::string g_service = "sd";  // written once by Init, before other threads log
+// Owned here, not by spdlog's global registry, so Shutdown controls the order: stop the flusher,
+// drain and join the writer thread, and only then destroy the logger and its sink.
+std::shared_ptr<spdlog::details::thread_pool> g_pool;
+std::shared_ptr<spdlog::logger> g_logger;
+std::unique_ptr<core::Ticker> g_flusher;              // bounds how long an idle batch waits
 std::atomic<spdlog::logger*> g_fast_logger{nullptr};  // what Write reads: no refcount traffic
 std::mutex g_init_mu;
 
@@ -199,25 +205,29 @@ void Init(std::string_view service, Level level, std::size_t queue_lines) {
   g_service = std::string(service);
   g_level.store(level);
   if (g_logger) return;
-  spdlog::init_thread_pool(queue_lines, 1);
+  g_pool = std::make_shared<spdlog::details::thread_pool>(queue_lines, 1);
   auto sink = std::make_shared<BatchingStderrSink>();
-  g_logger = std::make_shared<spdlog::async_logger>("sd", std::move(sink), spdlog::thread_pool(),
+  g_logger = std::make_shared<spdlog::async_logger>("sd", std::move(sink), g_pool,
                                                     spdlog::async_overflow_policy::overrun_oldest);
   g_logger->set_pattern("%v");
   g_logger->set_level(spdlog::level::trace);  // filtering is ours, before formatting
   g_logger->flush_on(spdlog::level::warn);
-  spdlog::register_logger(g_logger);             // so the periodic flusher below sees it
-  spdlog::flush_every(std::chrono::seconds(1));  // bounds how long an idle batch waits
   g_fast_logger.store(g_logger.get(), std::memory_order_release);
+  g_flusher = std::make_unique<core::Ticker>(std::chrono::seconds(1), [] {
+    if (auto* logger = g_fast_logger.load(std::memory_order_acquire)) logger->flush();
+  });
 }
 
 void Shutdown() {
   std::lock_guard lock(g_init_mu);
   if (!g_logger) return;
+  g_flusher.reset();  // joins the flusher thread
   g_fast_logger.store(nullptr, std::memory_order_release);
-  g_logger->flush();
+  g_logger->flush();  // queued behind every line already written
+  // The pool's destructor processes what is queued, then joins its thread: after this nothing
+  // else touches the sink.
+  g_pool.reset();
   g_logger.reset();
-  spdlog::shutdown();  // joins the worker after it drains the queue
 }
 
 void SetLevel(Level level) { g_level.store(level); }
@@ -227,8 +237,8 @@ bool Enabled(Level level) noexcept {
 }
 
 std::uint64_t DroppedLines() {
-  auto pool = spdlog::thread_pool();
-  return pool ? pool->overrun_counter() : 0;
+  std::lock_guard lock(g_init_mu);
+  return g_pool ? g_pool->overrun_counter() : 0;
 }
 
 void Write(Level level, std::string_view message, std::span<const Field> fields) {
