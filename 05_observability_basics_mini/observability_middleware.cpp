@@ -1,10 +1,12 @@
 #include "05_observability_basics_mini/observability_middleware.hpp"
 
+#include <array>
 #include <boost/beast/http/field.hpp>
+#include <boost/container/small_vector.hpp>
+#include <charconv>
 #include <chrono>
 #include <vector>
 
-#include "05_observability_basics_mini/hex.hpp"
 #include "05_observability_basics_mini/process_metrics.hpp"
 #include "05_observability_basics_mini/request_id.hpp"
 #include "05_observability_basics_mini/text_format.hpp"
@@ -34,8 +36,38 @@ struct InFlight {
   RequestMetrics& metrics;
 };
 
-std::string PeerText(const boost::asio::ip::address& peer) {
-  return peer.is_unspecified() ? std::string() : peer.to_string();
+// The peer address as text, without a heap allocation for IPv4 (the common case).
+struct PeerText {
+  explicit PeerText(const boost::asio::ip::address& peer) {
+    if (peer.is_unspecified()) return;
+    if (peer.is_v4()) {
+      char* p = buf.data();
+      for (std::uint8_t octet : peer.to_v4().to_bytes()) {
+        if (p != buf.data()) *p++ = '.';
+        p = std::to_chars(p, buf.data() + buf.size(), octet).ptr;
+      }
+      len = static_cast<int>(p - buf.data());
+    } else {
+      v6 = peer.to_string();
+    }
+  }
+  std::string_view view() const {
+    return v6.empty() ? std::string_view(buf.data(), static_cast<std::size_t>(len)) : v6;
+  }
+  std::array<char, 16> buf{};
+  int len = 0;
+  std::string v6;
+};
+
+// Lowercase hex of an id into a fixed buffer.
+template <std::size_t N>
+std::string_view Hex(const std::array<std::uint8_t, N>& id, std::array<char, 2 * N>& out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < N; ++i) {
+    out[2 * i] = kDigits[id[i] >> 4];
+    out[2 * i + 1] = kDigits[id[i] & 0xf];
+  }
+  return {out.data(), out.size()};
 }
 
 core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
@@ -79,7 +111,7 @@ core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next 
 
 void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds) const {
   if (!core::log::Enabled(core::log::Level::kInfo)) return;
-  const std::string peer = PeerText(ex.peer);
+  const PeerText peer(ex.peer);
   LogFor(ex, core::log::Level::kInfo, "request",
          {{"method", std::string_view(ex.request.method_string())},
           {"route", ex.route},
@@ -87,7 +119,7 @@ void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds
           {"duration_s", seconds},
           {"bytes_in", ex.request.body().size()},
           {"bytes_out", ex.response.body().size()},
-          {"peer", peer}});
+          {"peer", peer.view()}});
 }
 
 void ObservabilityMiddleware::OnRejection(core::Response& response,
@@ -97,9 +129,10 @@ void ObservabilityMiddleware::OnRejection(core::Response& response,
   const int status = static_cast<int>(response.result_int());
   metrics_.Record("", "", status, 0.0);
   if (options_.access_log && core::log::Enabled(core::log::Level::kInfo)) {
-    const std::string peer_text = PeerText(peer);
-    core::log::Info("request rejected",
-                    {{"request_id", id}, {"route", ""}, {"status", status}, {"peer", peer_text}});
+    const PeerText peer_text(peer);
+    core::log::Info(
+        "request rejected",
+        {{"request_id", id}, {"route", ""}, {"status", status}, {"peer", peer_text.view()}});
   }
 }
 
@@ -127,18 +160,19 @@ void HttpObservability::Install(core::Router& router, core::Pipeline& pipeline,
 void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view message,
             std::initializer_list<core::log::Field> fields) {
   if (!core::log::Enabled(level)) return;
-  std::string trace_id, span_id;
+  std::array<char, 32> trace_hex;
+  std::array<char, 16> span_hex;
+  std::string_view trace_id, span_id;
   if (ex.trace.valid()) {
-    trace_id = ToHex(ex.trace.trace_id);
-    span_id = ToHex(ex.trace.span_id);
+    trace_id = Hex(ex.trace.trace_id, trace_hex);
+    span_id = Hex(ex.trace.span_id, span_hex);
   }
-  std::vector<core::log::Field> all;
-  all.reserve(3 + fields.size());
+  boost::container::small_vector<core::log::Field, 16> all;  // no allocation for an access line
   all.emplace_back("request_id", ex.request_id);
   all.emplace_back("trace_id", trace_id);
   all.emplace_back("span_id", span_id);
   all.insert(all.end(), fields.begin(), fields.end());
-  core::log::Write(level, message, all);
+  core::log::Write(level, message, std::span<const core::log::Field>(all.data(), all.size()));
 }
 
 void PropagateContext(const core::Exchange* parent, core::Request& outbound) {

@@ -129,7 +129,11 @@ class WrkResult:
 
 
 def _to_us(text: str) -> float:
-    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    if m is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    if m.group(2) == "m":  # wrk prints minutes as e.g. "1.02m"
+        return float(m.group(1)) * 60e6
     value, unit = float(m.group(1)), m.group(2)
     return value * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
 
@@ -146,8 +150,8 @@ def run_wrk(server: Server, path: str, seconds: int, threads: int, connections: 
     after = cpu_seconds(server.cpu_pids)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    p50 = _to_us(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = _to_us(re.search(r"99%\s+(\S+)", out).group(1))
+    p50 = _to_us(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _to_us(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     cpu_us = (after - before) * 1e6 / max(requests, 1)
     return WrkResult(rps, p50, p99, requests, cpu_us, int(non2xx.group(1)) if non2xx else 0)
@@ -159,25 +163,44 @@ def median_result(results: list[WrkResult]) -> WrkResult:
     return ordered[len(ordered) // 2]
 
 
+class Comparison(dict):
+    """name → median round, plus every round kept for paired ratios (see ratio())."""
+
+    def __init__(self, rounds: dict[str, list[WrkResult]]):
+        super().__init__({name: median_result(rs) for name, rs in rounds.items()})
+        self.rounds = rounds
+
+    def ratio(self, name: str, baseline: str) -> float:
+        """Median over rounds of name/baseline throughput. Each round runs every contender back to
+        back, so a paired ratio cancels the machine's slow drift that medians of absolutes keep."""
+        pairs = [a.rps / b.rps for a, b in zip(self.rounds[name], self.rounds[baseline])]
+        return statistics.median(pairs)
+
+    def cpu_ratio(self, name: str, baseline: str) -> float:
+        pairs = [a.cpu_us_per_req / b.cpu_us_per_req for a, b in zip(self.rounds[name], self.rounds[baseline])]
+        return statistics.median(pairs)
+
+
 def compare(servers: list[Server], path: str, rounds: int, seconds: int, threads: int,
-            connections: int, wrk_cpus: str = "1", script: str | None = None) -> dict[str, WrkResult]:
-    """Alternating rounds; returns the median round per server."""
+            connections: int, wrk_cpus: str = "1", script: str | None = None) -> Comparison:
+    """Alternating rounds (A B C, A B C, ...); the result keeps every round."""
     for s in servers:  # warm-up: connections, caches, CPU frequency
         run_wrk(s, path, 1, threads, connections, wrk_cpus, script)
     per: dict[str, list[WrkResult]] = {s.name: [] for s in servers}
     for _ in range(rounds):
         for s in servers:
             per[s.name].append(run_wrk(s, path, seconds, threads, connections, wrk_cpus, script))
-    return {name: median_result(rs) for name, rs in per.items()}
+    return Comparison(per)
 
 
-def table(results: dict[str, WrkResult], baseline: str) -> str:
-    base = results[baseline]
-    lines = ["| server | requests/s | p50 | p99 | server CPU µs/request | throughput vs " + baseline + " |",
-             "|---|---:|---:|---:|---:|---:|"]
+def table(results: Comparison, baseline: str) -> str:
+    lines = ["| server | requests/s (median round) | p50 | p99 | server CPU µs/request | "
+             f"throughput vs {baseline} (median of paired rounds) | CPU per request vs {baseline} |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         lines.append(f"| {name} | {r.rps:,.0f} | {r.p50_us:.0f} µs | {r.p99_us:.0f} µs | "
-                     f"{r.cpu_us_per_req:.2f} | {r.rps / base.rps:.2f}× |")
+                     f"{r.cpu_us_per_req:.2f} | {results.ratio(name, baseline):.2f}× | "
+                     f"{results.cpu_ratio(name, baseline):.2f}× |")
     return "\n".join(lines)
 
 

@@ -16,8 +16,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--build", default="build")
-    p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--seconds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--seconds", type=int, default=4)
     args = p.parse_args()
     binary = str(pathlib.Path(args.build) / "bin" / "sd-observability")
     variants = [("observability off", ["--no-observability"]),
@@ -33,11 +33,11 @@ def main() -> int:
     finally:
         for s in servers:
             s.stop()
-    base = results["observability off"]
-    rows = "\n".join(f"- {name}: throughput {r.rps / base.rps:.2f}× of off "
-                     f"({(1 - r.rps / base.rps) * 100:+.1f} % overhead), "
-                     f"CPU per request {r.cpu_us_per_req - base.cpu_us_per_req:+.2f} µs"
-                     for name, r in results.items() if name != "observability off")
+    base = "observability off"
+    rows = "\n".join(f"- {name}: throughput {results.ratio(name, base):.2f}× of off "
+                     f"({(1 - results.ratio(name, base)) * 100:.1f} % lower), CPU per request "
+                     f"{results.cpu_ratio(name, base):.2f}× of off"
+                     for name in results if name != base)
     report = ("# Observability overhead: GET /hello on sd-observability\n\n"
               f"Machine: {benchlib.machine_note()}. One server thread on CPU 0, `wrk -t1 -c50` on CPU 1, "
               f"{args.rounds} alternating rounds of {args.seconds}s, median round. Logs go to /dev/null.\n\n"

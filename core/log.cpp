@@ -1,10 +1,8 @@
 #include "core/log.hpp"
 
+#include "core/log_writer.hpp"
 #include "core/ticker.hpp"
 
-#include <spdlog/async.h>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,13 +18,10 @@ namespace core::log {
 namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
-std::string g_service = "sd";  // written once by Init, before other threads log
-// Owned here, not by spdlog's global registry, so Shutdown controls the order: stop the flusher,
-// drain and join the writer thread, and only then destroy the logger and its sink.
-std::shared_ptr<spdlog::details::thread_pool> g_pool;
-std::shared_ptr<spdlog::logger> g_logger;
-std::unique_ptr<core::Ticker> g_flusher;              // bounds how long an idle batch waits
-std::atomic<spdlog::logger*> g_fast_logger{nullptr};  // what Write reads: no refcount traffic
+std::string g_service = "sd";                      // written once by Init, before other threads log
+std::unique_ptr<BatchWriter> g_writer;             // owner; reset only by Shutdown
+std::unique_ptr<core::Ticker> g_flusher;           // bounds how long a partial batch waits
+std::atomic<BatchWriter*> g_fast_writer{nullptr};  // what Write reads
 std::mutex g_init_mu;
 
 void AppendNumber(std::string& out, auto v) {
@@ -38,62 +33,23 @@ void AppendNumber(std::string& out, auto v) {
 // RFC 3339 UTC with microseconds: 2026-11-24T11:21:00.123456Z
 void AppendTimestamp(std::string& out) {
   using namespace std::chrono;
-  const auto now = system_clock::now();
-  const auto us = duration_cast<microseconds>(now.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  n += static_cast<std::size_t>(
-      std::snprintf(buf + n, sizeof buf - n, ".%06dZ", static_cast<int>(us % 1000000)));
-  out.append(buf, n);
-}
-
-// stderr, written in batches. spdlog's console sinks fflush after every line — one write(2) per
-// log line, which at 100k requests/s costs the log thread a core. This sink appends lines to a
-// buffer and writes it when it passes 64 KiB or on flush (warn/error lines, a 1 s timer, shutdown).
-class BatchingStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    buffer_.append(msg.payload.data(), msg.payload.size());
-    buffer_.push_back('\n');
-    if (buffer_.size() >= kBatchBytes) flush_();
+  const auto us = duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  const auto secs = static_cast<std::time_t>(us / 1000000);
+  // "2026-11-24T11:21:00" changes once a second: format it then, per thread, not per line.
+  thread_local std::time_t cached_secs = -1;
+  thread_local char cached[24];
+  if (secs != cached_secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    std::strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_secs = secs;
   }
-  void flush_() override {
-    std::size_t done = 0;
-    while (done < buffer_.size()) {
-      ssize_t n = ::write(STDERR_FILENO, buffer_.data() + done, buffer_.size() - done);
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        break;  // stderr is gone (closed pipe): drop rather than spin
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    buffer_.clear();
+  char frac[9] = {'.', '0', '0', '0', '0', '0', '0', 'Z', 0};
+  for (int i = 6, v = static_cast<int>(us % 1000000); i >= 1; --i, v /= 10) {
+    frac[i] = static_cast<char>('0' + v % 10);
   }
-
- private:
-  static constexpr std::size_t kBatchBytes = 64 * 1024;
-  std::string buffer_;
-};
-
-spdlog::level::level_enum ToSpdlog(Level level) {
-  switch (level) {
-    case Level::kTrace:
-      return spdlog::level::trace;
-    case Level::kDebug:
-      return spdlog::level::debug;
-    case Level::kInfo:
-      return spdlog::level::info;
-    case Level::kWarn:
-      return spdlog::level::warn;
-    case Level::kError:
-      return spdlog::level::err;
-    case Level::kOff:
-      return spdlog::level::off;
-  }
-  return spdlog::level::info;
+  out.append(cached, 19);
+  out.append(frac, 8);
 }
 
 }  // namespace
@@ -130,8 +86,12 @@ std::string_view LevelName(Level level) {
 
 void AppendJsonEscaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
+  std::size_t run = 0;  // start of the pending run of bytes that need no escaping
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;  // UTF-8 passes through
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -149,20 +109,19 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += ch;  // UTF-8 passes through; invalid bytes are the writer's problem to avoid
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
     }
   }
+  out.append(text.data() + run, text.size() - run);
 }
 
-std::string Format(Level level, std::string_view message, std::span<const Field> fields) {
-  std::string out;
-  out.reserve(160 + message.size());
+namespace {
+
+// Appends one formatted line to `out` (the hot path reuses a thread-local buffer).
+void FormatInto(std::string& out, Level level, std::string_view message,
+                std::span<const Field> fields) {
   out += "{\"ts\":\"";
   AppendTimestamp(out);
   out += "\",\"level\":\"";
@@ -197,37 +156,38 @@ std::string Format(Level level, std::string_view message, std::span<const Field>
     }
   }
   out += '}';
+}
+
+}  // namespace
+
+std::string Format(Level level, std::string_view message, std::span<const Field> fields) {
+  std::string out;
+  out.reserve(160 + message.size());
+  FormatInto(out, level, message, fields);
   return out;
 }
 
-void Init(std::string_view service, Level level, std::size_t queue_lines) {
+void Init(std::string_view service, Level level) {
   std::lock_guard lock(g_init_mu);
   g_service = std::string(service);
   g_level.store(level);
-  if (g_logger) return;
-  g_pool = std::make_shared<spdlog::details::thread_pool>(queue_lines, 1);
-  auto sink = std::make_shared<BatchingStderrSink>();
-  g_logger = std::make_shared<spdlog::async_logger>("sd", std::move(sink), g_pool,
-                                                    spdlog::async_overflow_policy::overrun_oldest);
-  g_logger->set_pattern("%v");
-  g_logger->set_level(spdlog::level::trace);  // filtering is ours, before formatting
-  g_logger->flush_on(spdlog::level::warn);
-  g_fast_logger.store(g_logger.get(), std::memory_order_release);
-  g_flusher = std::make_unique<core::Ticker>(std::chrono::seconds(1), [] {
-    if (auto* logger = g_fast_logger.load(std::memory_order_acquire)) logger->flush();
+  if (g_writer) return;
+  g_writer = std::make_unique<BatchWriter>(STDERR_FILENO);
+  g_fast_writer.store(g_writer.get(), std::memory_order_release);
+  g_flusher = std::make_unique<core::Ticker>(std::chrono::milliseconds(200), [] {
+    if (auto* writer = g_fast_writer.load(std::memory_order_acquire)) {
+      writer->Flush(BatchWriter::Mode::kNonBlocking);
+    }
   });
 }
 
 void Shutdown() {
   std::lock_guard lock(g_init_mu);
-  if (!g_logger) return;
+  if (!g_writer) return;
   g_flusher.reset();  // joins the flusher thread
-  g_fast_logger.store(nullptr, std::memory_order_release);
-  g_logger->flush();  // queued behind every line already written
-  // The pool's destructor processes what is queued, then joins its thread: after this nothing
-  // else touches the sink.
-  g_pool.reset();
-  g_logger.reset();
+  g_fast_writer.store(nullptr, std::memory_order_release);
+  g_writer->Flush(BatchWriter::Mode::kBlocking);  // a clean exit loses no line
+  g_writer.reset();
 }
 
 void SetLevel(Level level) { g_level.store(level); }
@@ -238,17 +198,21 @@ bool Enabled(Level level) noexcept {
 
 std::uint64_t DroppedLines() {
   std::lock_guard lock(g_init_mu);
-  return g_pool ? g_pool->overrun_counter() : 0;
+  return g_writer ? g_writer->dropped_lines() : 0;
 }
 
 void Write(Level level, std::string_view message, std::span<const Field> fields) {
   if (!Enabled(level)) return;
-  std::string line = Format(level, message, fields);
-  if (auto* logger = g_fast_logger.load(std::memory_order_acquire)) {
-    logger->log(ToSpdlog(level), std::string_view(line));
+  thread_local std::string line;
+  line.clear();
+  FormatInto(line, level, message, fields);
+  if (auto* writer = g_fast_writer.load(std::memory_order_acquire)) {
+    writer->Append(line);
+    if (level >= Level::kWarn) writer->Flush(BatchWriter::Mode::kNonBlocking);  // seen at once
   } else {
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
   }
 }
 

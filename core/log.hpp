@@ -1,11 +1,12 @@
-// Structured logging: one JSON object per line on stderr, written by a background thread.
+// Structured logging: one JSON object per line on stderr, written in batches.
 //
-// Callers format the line on their own thread (so the timestamp is the event's) and hand it to
-// spdlog's async logger; the request path never waits on the terminal or a pipe. When the queue is
-// full the oldest queued line is dropped and counted (`DroppedLines`) rather than blocking a
-// request — a log pipeline must not become the outage. `Shutdown` drains the queue, so a clean exit
-// loses nothing (call it after the threads that log have stopped). Until `Init`, and after
-// `Shutdown`, lines are written synchronously (tests, start-up errors).
+// Callers format the line on their own thread (so the timestamp is the event's) and append it to a
+// batch (log_writer.hpp) that is written once it passes 64 KiB or every 200 ms; warnings and errors
+// are written at once. The request path never waits on the terminal or a pipe: when the consumer
+// cannot keep up, lines are dropped and counted (`DroppedLines`) — a log pipeline must not become
+// the outage. `Shutdown` writes everything, so a clean exit loses nothing (call it after the
+// threads that log have stopped). Until `Init`, and after `Shutdown`, lines are written directly
+// (tests, start-up errors).
 #pragma once
 
 #include <cstdint>
@@ -51,14 +52,14 @@ struct Field {
       : kind(Kind::kUint), key(k), u(v) {}
 };
 
-// Starts the async logger for `service` at `level`. Call once, from main, before serving.
-void Init(std::string_view service, Level level, std::size_t queue_lines = 64 * 1024);
-// Flushes every queued line and stops the background thread. Safe to call twice.
+// Starts batched logging for `service` at `level`. Call once, from main, before serving.
+void Init(std::string_view service, Level level);
+// Writes every buffered line and stops the background flush. Safe to call twice.
 void Shutdown();
 
 void SetLevel(Level level);
 bool Enabled(Level level) noexcept;
-// Lines dropped because the queue was full.
+// Lines dropped because the consumer of stderr could not keep up.
 std::uint64_t DroppedLines();
 
 // Writes one line: {"ts":..,"level":..,"msg":..,"service":..,<fields>}. Thread-safe.

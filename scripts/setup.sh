@@ -8,7 +8,7 @@ packages=(
   g++ clang clang-format cmake ninja-build make pkg-config libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libspdlog-dev libfmt-dev libcli11-dev libhiredis-dev prometheus-cpp-dev
+  libcli11-dev libhiredis-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers the tests and benchmarks start on loopback
   nginx-light memcached redis-server libmemcached-tools prometheus wrk

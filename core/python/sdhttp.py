@@ -320,9 +320,20 @@ def _make_handler(app: App):
                 if not length.isdigit():
                     return self._fail(400, "malformed Content-Length")
                 if int(length) > app.options.max_body_bytes:
+                    self._discard(int(length))
                     return self._fail(413, f"the body exceeds {app.options.max_body_bytes} bytes")
                 body = self.rfile.read(int(length))
             self._dispatch(body)
+
+        def _discard(self, length: int) -> None:
+            """Reads and drops a refused body (up to a bound) before answering: closing with unread
+            input makes the kernel reset the connection, and the client may never see our 413."""
+            left = min(length, 8 * app.options.max_body_bytes)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
 
         def _read_chunked(self) -> None:
             body = bytearray()
