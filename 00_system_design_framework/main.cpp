@@ -16,13 +16,18 @@ core::Task<void> Hello(core::Exchange& ex) {
 
 int main(int argc, char** argv) {
   core::ServiceCli cli({"sd-framework", "Walking skeleton: the shared HTTP core and /hello", 9000});
+  bool observability = true;
+  cli.app()
+      .add_flag("--observability,!--no-observability", observability,
+                "Request ids, tracing, metrics and access logs (off only to measure the bare core)")
+      ->envname(cli.Env("observability"));
   if (auto rc = cli.Parse(argc, argv)) return *rc;
 
   core::Router router;
   core::Pipeline pipeline(router);
   core::Readiness readiness;
   obs::HttpObservability o11y;  // request ids, trace context, /metrics, access logs
-  o11y.Install(router, pipeline);
+  if (observability) o11y.Install(router, pipeline);
   core::AddHealthRoutes(router, readiness);
   router.Get("/hello", Hello);
 

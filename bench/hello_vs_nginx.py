@@ -27,7 +27,11 @@ def main() -> int:
     try:
         port = benchlib.free_port()
         servers.append(benchlib.start_command(
-            "sd-framework (1 thread)",
+            "sd-framework, core only (1 thread)",
+            [binary, "--port", str(port), "--threads", "1", "--no-observability"], port))
+        port = benchlib.free_port()
+        servers.append(benchlib.start_command(
+            "sd-framework + metrics, request ids (1 thread)",
             [binary, "--port", str(port), "--threads", "1", "--log-level", "warn"], port))
         servers.append(benchlib.start_nginx(
             "nginx (1 worker)",
@@ -42,7 +46,9 @@ def main() -> int:
         "# GET /hello: sd-framework vs nginx\n\n"
         f"Machine: {benchlib.machine_note()}. Server pinned to CPU 0, wrk pinned to CPU 1;\n"
         f"`wrk -t1 -c{args.connections} -d{args.seconds}s --latency`, keep-alive, {args.rounds} alternating "
-        "rounds, median round shown.\n\n"
+        "rounds. nginx runs with `access_log off`; the skeleton once bare (`--no-observability`) and "
+        "once as shipped minus the access log (`--log-level warn`: request ids, trace context and RED "
+        "metrics on).\n\n"
         f"{benchlib.table(results, 'nginx (1 worker)')}\n\n"
         "Command: `bench/hello_vs_nginx.py --build build` (part of `make bench`).\n")
     out = HERE / "results" / "hello_vs_nginx.md"

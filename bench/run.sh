@@ -18,8 +18,8 @@ $py "$here/cache_vs_memcached.py" --build "$build_dir"
 echo "== HTTP: observability on vs off"
 $py "$here/observability_overhead.py" --build "$build_dir"
 
-for b in "$build_dir"/bench/*; do
-  [[ -x "$b" ]] || continue
+for b in "$build_dir"/bench/*_benchmark; do
+  [[ -f "$b" && -x "$b" ]] || continue
   name=$(basename "$b")
   echo "== $name"
   "$b" --benchmark_min_time=0.2 | tee "$here/results/$name.txt"
