@@ -35,7 +35,7 @@ def main() -> int:
                 servers.append(benchlib.start_command(
                     f"sd {model} ×{threads}",
                     [binary, "--port", str(port), "--threads", str(threads), "--io-model", model,
-                     "--log-level", "warn"], port, cpus))
+                     "--no-observability"], port, cpus))
             servers.append(benchlib.start_nginx(f"nginx ×{threads}", HELLO, workers=threads, cpus=cpus))
             results = benchlib.compare(servers, "/hello", args.rounds, args.seconds, wrk_threads, conns,
                                        wrk_cpus)
@@ -47,7 +47,7 @@ def main() -> int:
 
     report = ("# Threading models of the core\n\n"
               f"Machine: {benchlib.machine_note()}; GET /hello, keep-alive, {args.rounds} alternating "
-              "rounds of " f"{args.seconds}s, median round shown.\n\n" + "\n".join(sections) +
+              "rounds of " f"{args.seconds}s; the bare core (`sd-framework --no-observability`).\n\n" + "\n".join(sections) +
               "\nCommand: `bench/io_models.py --build build`.\n")
     (HERE / "results" / "io_models.md").write_text(report)
     print(report)
