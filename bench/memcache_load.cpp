@@ -179,7 +179,8 @@ int main(int argc, char** argv) {
 
   sh.end = Clock::now() + std::chrono::seconds(1 + o.seconds);  // 1 s warm-up, then measure
   for (int i = 0; i < o.connections; ++i) {
-    net::co_spawn(ioc, Client(&sh, ep, 0x9E3779B97F4A7C15ULL * (i + 1), false, 0, 1), net::detached);
+    net::co_spawn(ioc, Client(&sh, ep, 0x9E3779B97F4A7C15ULL * (i + 1), false, 0, 1),
+                  net::detached);
   }
   net::steady_timer warmup(ioc, std::chrono::seconds(1));
   Clock::time_point start;
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
       "{\"ops\":%llu,\"all_ops\":%llu,\"ops_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
       "\"errors\":%llu}\n",
       static_cast<unsigned long long>(sh.ops), static_cast<unsigned long long>(sh.all_ops),
-      static_cast<double>(sh.ops) / elapsed,
-      sh.hist.Quantile(0.5), sh.hist.Quantile(0.99), static_cast<unsigned long long>(sh.errors));
+      static_cast<double>(sh.ops) / elapsed, sh.hist.Quantile(0.5), sh.hist.Quantile(0.99),
+      static_cast<unsigned long long>(sh.errors));
   return sh.errors == 0 ? 0 : 1;
 }
