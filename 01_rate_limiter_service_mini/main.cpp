@@ -35,6 +35,7 @@ struct Flags {
   std::string sweep_interval = "1s";
   std::string redis;  // host:port; empty = decide locally
   std::string redis_timeout = "50ms";
+  bool observability = true;
 };
 
 // Rules and trusted proxies from --config, then --rule / --trusted-proxy, else the seed's rule.
@@ -99,6 +100,9 @@ int main(int argc, char** argv) {
   app.add_option("--redis-timeout", f.redis_timeout,
                  "Deadline of one Redis decision; then the rule's failure mode decides")
       ->envname(cli.Env("redis-timeout"));
+  app.add_flag("--observability,!--no-observability", f.observability,
+               "Request ids, tracing, metrics and access logs (off only to measure their cost)")
+      ->envname(cli.Env("observability"));
   if (auto rc = cli.Parse(argc, argv)) return *rc;
 
   auto config = BuildConfig(f);
@@ -153,7 +157,7 @@ int main(int argc, char** argv) {
   core::Pipeline pipeline(router);
   core::Readiness readiness;
   obs::HttpObservability o11y;
-  o11y.Install(router, pipeline);
+  if (f.observability) o11y.Install(router, pipeline);
   ratelimit::RegisterLimiterMetrics(o11y.registry(), **limiter);
   if (redis_store) ratelimit::RegisterRedisMetrics(o11y.registry(), *redis_store, *redis_client);
   pipeline.Use(std::make_shared<ratelimit::RateLimitMiddleware>(

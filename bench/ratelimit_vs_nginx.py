@@ -31,6 +31,10 @@ def main() -> int:
         servers.append(benchlib.start_command(
             "sd-ratelimiter (1 thread)",
             [binary, "--port", str(port), "--threads", "1", "--log-level", "warn", "--rule", rule], port))
+        port = benchlib.free_port()
+        servers.append(benchlib.start_command(
+            "sd-ratelimiter, limiter only (1 thread)",
+            [binary, "--port", str(port), "--threads", "1", "--no-observability", "--rule", rule], port))
         servers.append(benchlib.start_nginx("nginx limit_req (1 worker)", NGINX_LOCATION, http_extra=NGINX_HTTP))
         results = benchlib.compare(servers, "/ping", args.rounds, args.seconds, 1, 50)
     finally:
@@ -40,8 +44,9 @@ def main() -> int:
     report = ("# GET /ping through a rate limiter: sd-ratelimiter vs nginx limit_req\n\n"
               f"Machine: {benchlib.machine_note()}. Server on CPU 0, `wrk -t1 -c50` on CPU 1, "
               f"{args.rounds} alternating rounds of {args.seconds}s, median round. Both allow everything "
-              f"(non-2xx responses: {non2xx}); sd-ratelimiter keeps its metrics on, access log off "
-              "(`--log-level warn`), as nginx runs with `access_log off`.\n\n"
+              f"(non-2xx responses: {non2xx}); sd-ratelimiter as shipped minus the access log "
+              "(`--log-level warn`: RED metrics, request ids, tracing on), and with observability "
+              "off (`--no-observability`: the limiter alone); nginx runs with `access_log off`.\n\n"
               f"{benchlib.table(results, 'nginx limit_req (1 worker)')}\n\n"
               "Command: `bench/ratelimit_vs_nginx.py --build build` (part of `make bench`).\n")
     (HERE / "results" / "ratelimit_vs_nginx.md").write_text(report)
