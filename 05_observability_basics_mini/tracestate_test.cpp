@@ -80,7 +80,7 @@ std::vector<std::string> MembersLines(int count) {  // bar01=01 ... in lines of 
   std::vector<std::string> lines;
   for (int i = 1; i <= count; ++i) {
     if ((i - 1) % 10 == 0) lines.emplace_back();
-    char member[16];
+    char member[32];  // room for any int, so -Wformat-truncation has nothing to say at any -O
     std::snprintf(member, sizeof member, "bar%02d=%02d", i, i);
     if (!lines.back().empty()) lines.back() += ',';
     lines.back() += member;
