@@ -22,8 +22,14 @@ namespace core {
 using tcp = net::ip::tcp;
 
 struct Server::Worker {
-  explicit Worker(int concurrency_hint) : ioc(concurrency_hint) {}
+  Worker(int concurrency_hint, bool shared)
+      : ioc(concurrency_hint),
+        accept_executor(shared ? net::any_io_executor(net::make_strand(ioc)) : ioc.get_executor()) {
+  }
   net::io_context ioc;
+  // Where the accept loop runs and where Shutdown closes the acceptor: an acceptor is not
+  // thread-safe, so with several threads on one io_context both go through one strand.
+  net::any_io_executor accept_executor;
   std::optional<tcp::acceptor> acceptor;
 };
 
@@ -85,10 +91,10 @@ Server::Server(ServerOptions options, const Pipeline& pipeline)
     : options_(std::move(options)), state_(std::make_shared<State>(options_, pipeline)) {
   const int threads = std::max(1, options_.threads);
   if (options_.io_model == IoModel::kShared) {
-    workers_.push_back(std::make_unique<Worker>(threads));
+    workers_.push_back(std::make_unique<Worker>(threads, /*shared=*/true));
   } else {
     // One thread per io_context: concurrency hint 1 lets Asio drop its internal locking.
-    for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(1));
+    for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>(1, false));
   }
 }
 
@@ -124,8 +130,10 @@ Result<void> Server::Listen() {
 }
 
 void Server::HandleSignals() {
-  auto& ioc = workers_.front()->ioc;
-  auto signals = std::make_shared<net::signal_set>(ioc, SIGINT, SIGTERM);
+  // On the first worker's accept executor (a strand when threads share the io_context), like
+  // everything else Shutdown touches.
+  auto signals =
+      std::make_shared<net::signal_set>(workers_.front()->accept_executor, SIGINT, SIGTERM);
   signals->async_wait([this, signals](const beast::error_code& ec, int signo) {
     if (ec) return;
     log::Info("signal received, shutting down", {{"signal", signo}});
@@ -137,7 +145,8 @@ void Server::HandleSignals() {
 void Server::Run() {
   const bool strand = options_.io_model == IoModel::kShared;
   for (auto& w : workers_) {
-    net::co_spawn(w->ioc, AcceptLoop(state_, &*w->acceptor, &w->ioc, strand), net::detached);
+    net::co_spawn(w->accept_executor, AcceptLoop(state_, &*w->acceptor, &w->ioc, strand),
+                  net::detached);
   }
   std::vector<std::thread> threads;
   const int n = std::max(1, options_.threads);
@@ -155,26 +164,28 @@ void Server::Shutdown() {
     state_->draining.store(true);
     for (auto& hook : shutdown_hooks_) hook();
 
-    // Past the deadline, whatever still runs is abandoned: stop every io_context.
-    auto& first = workers_.front()->ioc;
-    auto timer = std::make_shared<net::steady_timer>(first, options_.shutdown_timeout);
-    timer->async_wait([this, timer](const beast::error_code& ec) {
-      if (ec) return;
-      log::Warn("shutdown deadline passed; abandoning in-flight requests",
-                {{"connections", active_connections()}});
-      for (auto& w : workers_) w->ioc.stop();
+    // Past the deadline, whatever still runs is abandoned: stop every io_context. The timer lives
+    // on the first worker's accept executor: arming it and cancelling it (below) are both posted
+    // there, so they never race when threads share the io_context.
+    const auto executor = workers_.front()->accept_executor;
+    auto timer = std::make_shared<net::steady_timer>(executor, options_.shutdown_timeout);
+    net::post(executor, [this, timer] {
+      timer->async_wait([this, timer](const beast::error_code& ec) {
+        if (ec) return;
+        log::Warn("shutdown deadline passed; abandoning in-flight requests",
+                  {{"connections", active_connections()}});
+        for (auto& w : workers_) w->ioc.stop();
+      });
     });
     // When the last connection closes first, cancel the deadline so Run() returns at once.
     {
       std::lock_guard lock(state_->mu);
-      state_->on_drained = [timer] {
-        net::post(timer->get_executor(), [timer] { timer->cancel(); });
-      };
+      state_->on_drained = [timer, executor] { net::post(executor, [timer] { timer->cancel(); }); };
     }
     if (state_->active.load() == 0) state_->on_drained();
 
     for (auto& w : workers_) {
-      net::post(w->ioc, [acc = &*w->acceptor] {
+      net::post(w->accept_executor, [acc = &*w->acceptor] {
         beast::error_code ignored;
         acc->close(ignored);
       });
