@@ -50,14 +50,26 @@ std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
     ip.family_ = Family::kV4;
     return ip;
   }
-  if (inet_pton(AF_INET6, buf, ip.bytes_.data()) != 1) return std::nullopt;
-  ip.family_ = Family::kV6;
-  if (std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), ip.bytes_.begin())) {
+  std::array<std::uint8_t, 16> bytes;
+  if (inet_pton(AF_INET6, buf, bytes.data()) != 1) return std::nullopt;
+  return FromV6(bytes);
+}
+
+IpAddress IpAddress::FromV4(const std::array<std::uint8_t, 4>& bytes) noexcept {
+  IpAddress ip;
+  std::copy(bytes.begin(), bytes.end(), ip.bytes_.begin());
+  ip.family_ = Family::kV4;
+  return ip;
+}
+
+IpAddress IpAddress::FromV6(const std::array<std::uint8_t, 16>& bytes) noexcept {
+  if (std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), bytes.begin())) {
     // ::ffff:a.b.c.d is an IPv4 client seen through a dual-stack socket.
-    std::memmove(ip.bytes_.data(), ip.bytes_.data() + 12, 4);
-    std::fill(ip.bytes_.begin() + 4, ip.bytes_.end(), std::uint8_t{0});
-    ip.family_ = Family::kV4;
+    return FromV4({bytes[12], bytes[13], bytes[14], bytes[15]});
   }
+  IpAddress ip;
+  ip.bytes_ = bytes;
+  ip.family_ = Family::kV6;
   return ip;
 }
 
@@ -82,6 +94,16 @@ std::optional<IpAddress> IpAddress::ParseForwarded(std::string_view text) {
 }
 
 std::string IpAddress::ToString() const {
+  if (family_ == Family::kV4) {  // glibc's inet_ntop formats IPv4 with sprintf: 4x slower
+    std::string out;
+    out.reserve(15);
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i > 0) out += '.';
+      char digits[3];
+      out.append(digits, std::to_chars(digits, digits + 3, bytes_[i]).ptr);
+    }
+    return out;
+  }
   char buf[INET6_ADDRSTRLEN];
   const int af = family_ == Family::kV4 ? AF_INET : AF_INET6;
   if (inet_ntop(af, bytes_.data(), buf, sizeof buf) == nullptr) return {};

@@ -33,6 +33,11 @@ class IpAddress {
   // "[v6]:port" and "v4:port" (some proxies append ports), dropping the port.
   static std::optional<IpAddress> ParseForwarded(std::string_view text);
 
+  // From network-order bytes, as a socket API hands them over (no text round trip on the request
+  // path). An IPv4-mapped IPv6 address folds into IPv4, as in Parse.
+  static IpAddress FromV4(const std::array<std::uint8_t, 4>& bytes) noexcept;
+  static IpAddress FromV6(const std::array<std::uint8_t, 16>& bytes) noexcept;
+
   Family family() const noexcept { return family_; }
   // Network-order bytes; IPv4 uses the first 4.
   const std::array<std::uint8_t, 16>& bytes() const noexcept { return bytes_; }

@@ -36,6 +36,23 @@ TEST(IpAddressTest, FoldsIpv4MappedIpv6IntoIpv4) {
   EXPECT_EQ(ip, Ip("192.0.2.1"));
 }
 
+TEST(IpAddressTest, FormatsEveryIpv4OctetWidth) {
+  for (const char* text : {"0.0.0.0", "255.255.255.255", "10.0.99.100", "1.22.133.4"}) {
+    EXPECT_EQ(Ip(text).ToString(), text);
+  }
+}
+
+TEST(IpAddressTest, BuildsFromSocketBytesLikeParse) {
+  EXPECT_EQ(IpAddress::FromV4({192, 0, 2, 1}), Ip("192.0.2.1"));
+  EXPECT_EQ(IpAddress::FromV6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
+            Ip("2001:db8::1"));
+  const IpAddress mapped =
+      IpAddress::FromV6({0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1});
+  EXPECT_EQ(mapped.family(), IpAddress::Family::kV4);
+  EXPECT_EQ(mapped, Ip("192.0.2.1"));
+  EXPECT_EQ(mapped.ToString(), "192.0.2.1");
+}
+
 TEST(IpAddressTest, RejectsNonLiterals) {
   for (const char* bad :
        {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "a.b.c.d", "1.2.3.4:80",

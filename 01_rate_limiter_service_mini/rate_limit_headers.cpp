@@ -1,9 +1,19 @@
 #include "01_rate_limiter_service_mini/rate_limit_headers.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace ratelimit {
 namespace {
+
+// `out += prefix + std::to_string(n)` without the two temporaries: these headers are formatted on
+// every allowed request.
+void AppendParam(std::string& out, std::string_view prefix, std::int64_t n) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(prefix);
+  out.append(buf, end);
+}
 
 std::string Base64(std::string_view in) {
   constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -40,7 +50,9 @@ std::int64_t CeilSeconds(std::chrono::nanoseconds d) noexcept {
 }
 
 std::string SfString(std::string_view s) {
-  std::string out = "\"";
+  std::string out;
+  out.reserve(s.size() + 32);  // room for the parameters FormatRateLimit appends
+  out += '"';
   for (char c : s) {
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -65,8 +77,8 @@ std::string FormatRateLimitPolicy(std::span<const QuotaPolicy> policies) {
   for (const QuotaPolicy& p : policies) {
     if (!out.empty()) out += ", ";
     out += SfString(p.name);
-    out += ";q=" + std::to_string(p.quota);
-    out += ";w=" + std::to_string(std::max<std::int64_t>(1, p.window_seconds));
+    AppendParam(out, ";q=", p.quota);
+    AppendParam(out, ";w=", std::max<std::int64_t>(1, p.window_seconds));
   }
   return out;
 }
@@ -77,8 +89,8 @@ std::string FormatRateLimit(std::string_view policy_name, const Decision& decisi
   const std::int64_t t =
       CeilSeconds(refused_retryable ? decision.retry_after : decision.reset_after);
   std::string out = SfString(policy_name);
-  out += ";r=" + std::to_string(std::max<std::int64_t>(0, decision.remaining));
-  out += ";t=" + std::to_string(t);
+  AppendParam(out, ";r=", std::max<std::int64_t>(0, decision.remaining));
+  AppendParam(out, ";t=", t);
   if (!partition_key.empty()) out += ";pk=:" + Base64(partition_key) + ":";
   return out;
 }

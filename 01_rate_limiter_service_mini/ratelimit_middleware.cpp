@@ -23,6 +23,12 @@ core::Task<core::Result<Verdict>> Decider::Decide(const Rule& rule, std::string 
   co_return limiter_.Finish(rule, decided);
 }
 
+std::optional<core::Result<Verdict>> Decider::DecideLocally(const Rule& rule, std::string_view key,
+                                                            std::int64_t cost) {
+  if (remote_ != nullptr) return std::nullopt;
+  return limiter_.Check(rule, key, cost);
+}
+
 RateLimitMiddleware::RateLimitMiddleware(Decider& decider, RateLimitScope scope)
     : decider_(decider), scope_(std::move(scope)) {
   if (scope_.rule == nullptr) throw std::invalid_argument("rate limit middleware needs a rule");
@@ -47,13 +53,13 @@ std::string RateLimitMiddleware::KeyFor(const core::Exchange& ex) const {
     if (!key.empty()) return "h:" + key;
     // No API key: fall back to the client address rather than one shared bucket for all of them.
   }
-  auto peer = IpAddress::Parse(ex.peer.to_string());
-  if (!peer) return "unknown";
-  if (scope_.trusted_proxies.empty()) return IpKey(*peer);
+  const IpAddress peer = ex.peer.is_v4() ? IpAddress::FromV4(ex.peer.to_v4().to_bytes())
+                                         : IpAddress::FromV6(ex.peer.to_v6().to_bytes());
+  if (scope_.trusted_proxies.empty()) return IpKey(peer);
   std::vector<std::string_view> xff;
   auto [first, last] = ex.request.equal_range("X-Forwarded-For");
   for (auto it = first; it != last; ++it) xff.push_back(it->value());
-  return IpKey(ClientIp(*peer, xff, scope_.trusted_proxies));
+  return IpKey(ClientIp(peer, xff, scope_.trusted_proxies));
 }
 
 core::Task<void> RateLimitMiddleware::Handle(core::Exchange& ex, core::Next next) {
@@ -62,21 +68,26 @@ core::Task<void> RateLimitMiddleware::Handle(core::Exchange& ex, core::Next next
     co_return;
   }
   const Rule& rule = *scope_.rule;
-  auto verdict = co_await decider_.Decide(rule, KeyFor(ex), 1);
-  if (!verdict) {  // only a key over the size limit gets here (an enormous API key header)
-    ex.Fail(verdict.error());
+  std::string key = KeyFor(ex);
+  auto verdict = decider_.DecideLocally(rule, key, 1);
+  if (!verdict) {  // a remote store: g++ 12 wants the co_await in its own statement
+    auto decided = co_await decider_.Decide(rule, std::move(key), 1);
+    verdict.emplace(std::move(decided));
+  }
+  if (!*verdict) {  // only a key over the size limit gets here (an enormous API key header)
+    ex.Fail(verdict->error());
     co_return;
   }
-  if (verdict->Blocked()) {
-    SetRateLimited(ex, rule, *verdict, policy_header_);
+  if ((*verdict)->Blocked()) {
+    SetRateLimited(ex, rule, **verdict, policy_header_);
     co_return;
   }
   co_await next(ex);
   // Shadow rules are invisible to clients, and a decision made up by the failure mode has no
   // real numbers to report.
-  if (rule.shadow || verdict->store_failed) co_return;
+  if (rule.shadow || (*verdict)->store_failed) co_return;
   ex.response.set(kRateLimitPolicy, policy_header_);
-  ex.response.set(kRateLimit, FormatRateLimit(rule.name, verdict->decision));
+  ex.response.set(kRateLimit, FormatRateLimit(rule.name, (*verdict)->decision));
 }
 
 void SetRateLimited(core::Exchange& ex, const Rule& rule, const Verdict& verdict,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ class Decider {
 
   // Errors: kInvalidArgument for a bad key or cost (see Limiter::ValidateRequest).
   core::Task<core::Result<Verdict>> Decide(const Rule& rule, std::string key, std::int64_t cost);
+  // The same decision without a coroutine frame when the store is local (in-process, never
+  // waits); nullopt when it is remote and Decide must be awaited.
+  std::optional<core::Result<Verdict>> DecideLocally(const Rule& rule, std::string_view key,
+                                                     std::int64_t cost);
 
   Limiter& limiter() { return limiter_; }
 
