@@ -26,6 +26,8 @@ std::optional<Level> ParseLevel(std::string_view text);
 std::string_view LevelName(Level level);
 
 // One key/value of a log line; the value is a string, an integer, a floating-point number or bool.
+// The key is a name chosen by code ([A-Za-z0-9_.-]+, asserted in debug builds) and is written
+// without escaping; values are escaped.
 struct Field {
   enum class Kind { kString, kInt, kUint, kDouble, kBool } kind;
   std::string_view key;

@@ -108,6 +108,52 @@ TEST(LogTest, FormatsOneJsonObjectWithFields) {
   EXPECT_EQ(ts.back(), 'Z');
 }
 
+// The byte-at-a-time definition the word-at-a-time fast path must agree with.
+std::string ReferenceEscape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (ch == '"') {
+      out += "\\\"";
+    } else if (ch == '\\') {
+      out += "\\\\";
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+TEST(LogTest, EscapesEveryByteAtEveryOffsetOfAWord) {
+  for (std::size_t len = 1; len <= 24; ++len) {
+    for (std::size_t pos = 0; pos < len; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        std::string text(len, 'a');
+        text[pos] = static_cast<char>(b);
+        std::string out = "prefix";
+        log::AppendJsonEscaped(out, text);
+        ASSERT_EQ(out, "prefix" + ReferenceEscape(text))
+            << "len " << len << " pos " << pos << " byte " << b;
+      }
+    }
+  }
+  const std::string mixed = "caf\xc3\xa9 \"q\" C:\\tmp\x01\x7f\xff end of a longer line";
+  std::string out;
+  log::AppendJsonEscaped(out, mixed);
+  EXPECT_EQ(out, ReferenceEscape(mixed));
+}
+
 TEST(LogTest, ParsesLevels) {
   EXPECT_EQ(log::ParseLevel("WARNING"), log::Level::kWarn);
   EXPECT_EQ(log::ParseLevel("off"), log::Level::kOff);
