@@ -4,8 +4,9 @@
 //
 //   hit_ratio_sim [--keys 100000] [--requests 2000000] [--sizes 1,2,5,10,20,50]
 //                 [--policies lru,s3fifo,sieve,wtinylfu] [--csv out.csv]
-// A policy may be written s3fifo:2 to set S3-FIFO's promotion threshold, and wtinylfu:doorkeeper
-// to add the TinyLFU paper's doorkeeper.
+// A policy may be written s3fifo:2 to set S3-FIFO's promotion threshold (s3fifo:1:0.2 also sets
+// the small queue's share of the bytes), and wtinylfu:doorkeeper to add the TinyLFU paper's
+// doorkeeper.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -45,7 +46,11 @@ PolicyChoice ParseChoice(const std::string& text) {
     if (suffix != "doorkeeper") throw CLI::ValidationError("--policies", "unknown option " + text);
     choice.options.wtinylfu_doorkeeper = true;
   } else {
-    choice.options.s3fifo_promote_threshold = std::stoi(suffix);
+    const std::size_t second = suffix.find(':');
+    choice.options.s3fifo_promote_threshold = std::stoi(suffix.substr(0, second));
+    if (second != std::string::npos) {
+      choice.options.s3fifo_small_ratio = std::stod(suffix.substr(second + 1));
+    }
   }
   return choice;
 }

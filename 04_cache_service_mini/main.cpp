@@ -19,6 +19,7 @@ namespace {
 struct Flags {
   std::size_t capacity_bytes = std::size_t{64} << 20;
   std::string policy = "s3fifo";
+  double s3fifo_small_ratio = cache::PolicyOptions{}.s3fifo_small_ratio;
   std::size_t shards = 16;
   std::string default_ttl = "0";
   std::size_t max_item_bytes = std::size_t{1} << 20;
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   app.add_option("--policy", f.policy, "Eviction policy")
       ->envname(cli.Env("policy"))
       ->check(CLI::IsMember({"lru", "s3fifo", "sieve", "wtinylfu"}));
+  app.add_option("--s3fifo-small-ratio", f.s3fifo_small_ratio,
+                 "S3-FIFO: share of the bytes for the probation queue (paper: 0.1)")
+      ->envname(cli.Env("s3fifo-small-ratio"))
+      ->check(CLI::Range(0.01, 0.5));
   app.add_option("--shards", f.shards, "Lock stripes")
       ->envname(cli.Env("shards"))
       ->check(CLI::Range(1, 1024));
@@ -101,6 +106,7 @@ int main(int argc, char** argv) {
   options.max_bytes = f.capacity_bytes;
   options.shards = f.shards;
   options.policy.kind = *cache::ParsePolicy(f.policy);
+  options.policy.s3fifo_small_ratio = f.s3fifo_small_ratio;
   options.max_value_bytes = f.max_item_bytes;
   options.default_ttl = *default_ttl;
   std::unique_ptr<cache::Cache> store;
