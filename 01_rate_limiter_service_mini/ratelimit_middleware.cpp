@@ -69,25 +69,26 @@ core::Task<void> RateLimitMiddleware::Handle(core::Exchange& ex, core::Next next
   }
   const Rule& rule = *scope_.rule;
   std::string key = KeyFor(ex);
-  auto verdict = decider_.DecideLocally(rule, key, 1);
-  if (!verdict) {  // a remote store: g++ 12 wants the co_await in its own statement
-    auto decided = co_await decider_.Decide(rule, std::move(key), 1);
-    verdict.emplace(std::move(decided));
+  auto decided = decider_.DecideLocally(rule, key, 1);
+  if (!decided) {  // a remote store: g++ 12 wants the co_await in its own statement
+    auto remote = co_await decider_.Decide(rule, std::move(key), 1);
+    decided.emplace(std::move(remote));
   }
-  if (!*verdict) {  // only a key over the size limit gets here (an enormous API key header)
-    ex.Fail(verdict->error());
+  const core::Result<Verdict>& verdict = *decided;
+  if (!verdict) {  // only a key over the size limit gets here (an enormous API key header)
+    ex.Fail(verdict.error());
     co_return;
   }
-  if ((*verdict)->Blocked()) {
-    SetRateLimited(ex, rule, **verdict, policy_header_);
+  if (verdict->Blocked()) {
+    SetRateLimited(ex, rule, *verdict, policy_header_);
     co_return;
   }
   co_await next(ex);
   // Shadow rules are invisible to clients, and a decision made up by the failure mode has no
   // real numbers to report.
-  if (rule.shadow || (*verdict)->store_failed) co_return;
+  if (rule.shadow || verdict->store_failed) co_return;
   ex.response.set(kRateLimitPolicy, policy_header_);
-  ex.response.set(kRateLimit, FormatRateLimit(rule.name, (*verdict)->decision));
+  ex.response.set(kRateLimit, FormatRateLimit(rule.name, verdict->decision));
 }
 
 void SetRateLimited(core::Exchange& ex, const Rule& rule, const Verdict& verdict,
