@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <mutex>
+#include <shared_mutex>  // std::shared_lock
 
 namespace cache {
 

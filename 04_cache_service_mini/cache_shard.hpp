@@ -1,7 +1,8 @@
 // One shard of the cache: a hash table, an eviction policy, a byte budget and one reader/writer
 // lock. Cache spreads keys over shards by hash, so threads working on different keys rarely meet
 // on a lock (the seed's "global mutex vs per-key locking" lesson, at a granularity that costs one
-// mutex per shard rather than one per key).
+// mutex per shard rather than one per key). The lock spins before it yields (spin_rw_lock.hpp):
+// every section is short, and a kernel sleep per contended acquisition made it convoy.
 //
 // Reads take the lock shared when the policy's hits only set bits (S3-FIFO, SIEVE) and exclusive
 // under LRU, whose hits relink a list. A read that finds an expired or flushed item falls back to
@@ -16,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +25,7 @@
 #include "04_cache_service_mini/eviction_policy.hpp"
 #include "04_cache_service_mini/item.hpp"
 #include "04_cache_service_mini/item_table.hpp"
+#include "04_cache_service_mini/spin_rw_lock.hpp"
 
 namespace cache {
 
@@ -93,7 +94,7 @@ class alignas(64) CacheShard {
   void TtlRemove(Item* item);
   std::uint64_t NextRandom() noexcept;
 
-  mutable std::shared_mutex mu_;
+  mutable SpinRwLock mu_;  // spins, then yields: sections are short (spin_rw_lock.hpp)
   const std::size_t capacity_bytes_;
   ShardContext& context_;
   std::unique_ptr<EvictionPolicy> policy_;
