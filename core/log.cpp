@@ -115,7 +115,7 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
   std::size_t run = 0;  // start of the pending run of bytes that need no escaping
   std::size_t i = 0;
   while (i < text.size()) {
-    // Ids, routes and keys rarely need escaping: skip clean 8-byte words at a time.
+    // Ids, routes and messages rarely need escaping: skip clean 8-byte words at a time.
     if (i + 8 <= text.size()) {
       std::uint64_t w;
       std::memcpy(&w, text.data() + i, 8);
