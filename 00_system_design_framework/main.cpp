@@ -1,7 +1,7 @@
 // sd-framework: the walking skeleton every service copies — the core server, observability, health
 // probes and one handler. main.cpp is only the composition root: flags, routes, middleware, run.
-#include "05_observability_basics_mini/observability_middleware.hpp"
-#include "core/service.hpp"
+#include "05_observability_basics_mini/http/observability_middleware.hpp"
+#include "core/http/service.hpp"
 
 namespace {
 

@@ -6,17 +6,17 @@
 #include <string>
 #include <vector>
 
-#include "01_rate_limiter_service_mini/config.hpp"
-#include "01_rate_limiter_service_mini/http_api.hpp"
-#include "01_rate_limiter_service_mini/ratelimit_metrics.hpp"
-#include "01_rate_limiter_service_mini/ratelimit_middleware.hpp"
-#include "01_rate_limiter_service_mini/redis_client.hpp"
-#include "01_rate_limiter_service_mini/redis_store.hpp"
-#include "01_rate_limiter_service_mini/sharded_memory_store.hpp"
-#include "05_observability_basics_mini/observability_middleware.hpp"
-#include "core/clock.hpp"
-#include "core/service.hpp"
-#include "core/ticker.hpp"
+#include "01_rate_limiter_service_mini/http/http_api.hpp"
+#include "01_rate_limiter_service_mini/http/ratelimit_metrics.hpp"
+#include "01_rate_limiter_service_mini/http/ratelimit_middleware.hpp"
+#include "01_rate_limiter_service_mini/limiter/config.hpp"
+#include "01_rate_limiter_service_mini/limiter/sharded_memory_store.hpp"
+#include "01_rate_limiter_service_mini/redis/redis_store.hpp"
+#include "05_observability_basics_mini/http/observability_middleware.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/ticker.hpp"
+#include "core/http/service.hpp"
+#include "core/redis/redis_client.hpp"
 
 namespace {
 
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     return ConfigError("--default-rule: a descriptor rule cannot guard /ping");
   }
   // Shared state in Redis when asked for (the local store then stays empty).
-  std::unique_ptr<ratelimit::RedisClient> redis_client;
+  std::unique_ptr<core::RedisClient> redis_client;
   std::unique_ptr<ratelimit::RedisStore> redis_store;
   if (!f.redis.empty()) {
     auto colon = f.redis.rfind(':');
@@ -142,13 +142,13 @@ int main(int argc, char** argv) {
       if (auto ok = ratelimit::RedisStore::Supports(rule); !ok)
         return ConfigError(ok.error().detail);
     }
-    ratelimit::RedisClientOptions client_options;
+    core::RedisClientOptions client_options;
     client_options.host = f.redis.substr(0, colon);
     client_options.port = static_cast<std::uint16_t>(port);
     client_options.command_timeout = *timeout;
     ratelimit::RedisStoreOptions store_options;
     store_options.timeout = *timeout;
-    redis_client = std::make_unique<ratelimit::RedisClient>(client_options);
+    redis_client = std::make_unique<core::RedisClient>(client_options);
     redis_store = std::make_unique<ratelimit::RedisStore>(*redis_client, clock, store_options);
   }
   ratelimit::Decider decider(**limiter, redis_store.get());

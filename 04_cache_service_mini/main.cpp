@@ -5,14 +5,14 @@
 #include <optional>
 #include <string>
 
-#include "04_cache_service_mini/cache.hpp"
-#include "04_cache_service_mini/cache_metrics.hpp"
-#include "04_cache_service_mini/http_api.hpp"
-#include "04_cache_service_mini/memcached_server.hpp"
-#include "04_cache_service_mini/memcached_session.hpp"
-#include "05_observability_basics_mini/observability_middleware.hpp"
-#include "core/service.hpp"
-#include "core/ticker.hpp"
+#include "04_cache_service_mini/cache/cache.hpp"
+#include "04_cache_service_mini/memcached/memcached_session.hpp"
+#include "04_cache_service_mini/server/cache_metrics.hpp"
+#include "04_cache_service_mini/server/http_api.hpp"
+#include "04_cache_service_mini/server/memcached_server.hpp"
+#include "05_observability_basics_mini/http/observability_middleware.hpp"
+#include "core/base/ticker.hpp"
+#include "core/http/service.hpp"
 
 namespace {
 

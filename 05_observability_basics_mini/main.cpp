@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "05_observability_basics_mini/observability_middleware.hpp"
-#include "core/http_client.hpp"
-#include "core/service.hpp"
+#include "05_observability_basics_mini/http/observability_middleware.hpp"
+#include "core/http/http_client.hpp"
+#include "core/http/service.hpp"
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "core/http_types.hpp"
+#include "core/async/task.hpp"
 
 namespace {
 

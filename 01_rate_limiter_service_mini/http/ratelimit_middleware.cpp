@@ -1,0 +1,108 @@
+#include "01_rate_limiter_service_mini/http/ratelimit_middleware.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "01_rate_limiter_service_mini/limiter/keys.hpp"
+#include "01_rate_limiter_service_mini/limiter/rate_limit_headers.hpp"
+
+namespace ratelimit {
+namespace {
+
+std::string_view kRateLimitPolicy = "RateLimit-Policy";
+std::string_view kRateLimit = "RateLimit";
+
+}  // namespace
+
+core::Task<core::Result<Verdict>> Decider::Decide(const Rule& rule, std::string key,
+                                                  std::int64_t cost) {
+  if (remote_ == nullptr) co_return limiter_.Check(rule, key, cost);
+  auto valid = Limiter::ValidateRequest(key, cost);
+  if (!valid) co_return valid.error();
+  auto decided = co_await remote_->Decide(rule, std::move(key), cost);
+  co_return limiter_.Finish(rule, decided);
+}
+
+std::optional<core::Result<Verdict>> Decider::DecideLocally(const Rule& rule, std::string_view key,
+                                                            std::int64_t cost) {
+  if (remote_ != nullptr) return std::nullopt;
+  return limiter_.Check(rule, key, cost);
+}
+
+RateLimitMiddleware::RateLimitMiddleware(Decider& decider, RateLimitScope scope)
+    : decider_(decider), scope_(std::move(scope)) {
+  if (scope_.rule == nullptr) throw std::invalid_argument("rate limit middleware needs a rule");
+  if (scope_.rule->key_source == KeySource::kDescriptor) {
+    throw std::invalid_argument("rule " + scope_.rule->name +
+                                " is keyed by descriptors, which only POST /v1/check supplies");
+  }
+  const QuotaPolicy policy = PolicyOf(*scope_.rule);
+  policy_header_ = FormatRateLimitPolicy(std::span(&policy, 1));
+}
+
+bool RateLimitMiddleware::Covers(std::string_view route) const {
+  if (scope_.routes.empty()) return true;
+  return std::find(scope_.routes.begin(), scope_.routes.end(), route) != scope_.routes.end();
+}
+
+std::string RateLimitMiddleware::KeyFor(const core::Exchange& ex) const {
+  const Rule& rule = *scope_.rule;
+  if (rule.key_source == KeySource::kRoute) return RouteKey(ex.route);
+  if (rule.key_source == KeySource::kHeader) {
+    std::string key = HeaderKey(ex.request[rule.header]);
+    if (!key.empty()) return "h:" + key;
+    // No API key: fall back to the client address rather than one shared bucket for all of them.
+  }
+  const IpAddress peer = ex.peer.is_v4() ? IpAddress::FromV4(ex.peer.to_v4().to_bytes())
+                                         : IpAddress::FromV6(ex.peer.to_v6().to_bytes());
+  if (scope_.trusted_proxies.empty()) return IpKey(peer);
+  std::vector<std::string_view> xff;
+  auto [first, last] = ex.request.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) xff.push_back(it->value());
+  return IpKey(ClientIp(peer, xff, scope_.trusted_proxies));
+}
+
+core::Task<void> RateLimitMiddleware::Handle(core::Exchange& ex, core::Next next) {
+  if (!Covers(ex.route)) {
+    co_await next(ex);
+    co_return;
+  }
+  const Rule& rule = *scope_.rule;
+  std::string key = KeyFor(ex);
+  auto decided = decider_.DecideLocally(rule, key, 1);
+  if (!decided) {  // a remote store: g++ 12 wants the co_await in its own statement
+    auto remote = co_await decider_.Decide(rule, std::move(key), 1);
+    decided.emplace(std::move(remote));
+  }
+  const core::Result<Verdict>& verdict = *decided;
+  if (!verdict) {  // only a key over the size limit gets here (an enormous API key header)
+    ex.Fail(verdict.error());
+    co_return;
+  }
+  if (verdict->Blocked()) {
+    SetRateLimited(ex, rule, *verdict, policy_header_);
+    co_return;
+  }
+  co_await next(ex);
+  // Shadow rules are invisible to clients, and a decision made up by the failure mode has no
+  // real numbers to report.
+  if (rule.shadow || verdict->store_failed) co_return;
+  ex.response.set(kRateLimitPolicy, policy_header_);
+  ex.response.set(kRateLimit, FormatRateLimit(rule.name, verdict->decision));
+}
+
+void SetRateLimited(core::Exchange& ex, const Rule& rule, const Verdict& verdict,
+                    std::string_view policy_header) {
+  ex.Fail(core::Error(core::Code::kRateLimited, "rate limit exceeded"));
+  if (verdict.store_failed) {
+    ex.response.set(core::http::field::retry_after, "1");  // fail-closed: come back soon
+    return;
+  }
+  if (auto retry = RetryAfterValue(verdict.decision)) {
+    ex.response.set(core::http::field::retry_after, *retry);
+  }
+  ex.response.set(kRateLimitPolicy, policy_header);
+  ex.response.set(kRateLimit, FormatRateLimit(rule.name, verdict.decision));
+}
+
+}  // namespace ratelimit

@@ -1,0 +1,41 @@
+// The storage seam: where per-key limiter state lives. The local ShardedMemoryStore keeps it in
+// process; a Redis store (written by the service, not here) keeps it shared between replicas.
+//
+// The interface is synchronous on purpose: the local store never blocks, and a remote store is
+// adapted at the call site (an async call that yields a core::Result<Decision>, then
+// Limiter::Finish). Either way the algorithm math is algorithm.hpp's.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "01_rate_limiter_service_mini/algorithms/decision.hpp"
+#include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/error.hpp"
+
+namespace ratelimit {
+
+// Counters a store may expose; a store that cannot count something reports 0.
+struct StoreStats {
+  std::uint64_t tracked_keys = 0;  // keys currently held
+  std::uint64_t evictions = 0;     // live keys dropped because the store was full (LRU)
+  std::uint64_t expired = 0;       // fully recovered (idle) keys dropped
+};
+
+class DecisionStore {
+ public:
+  virtual ~DecisionStore() = default;
+
+  // Decides a request of `cost` units (>= 0) for `key` under `rule` at `now`, and records it:
+  // the key's state changes only when the decision is allowed and cost > 0 (a refused request or
+  // a cost-0 peek leaves no trace). Keys of different rules never share state.
+  // Errors: kUnavailable / kTimeout when a remote store cannot answer (never for a local store);
+  // the caller applies the rule's failure mode (Limiter::Finish). Thread-safe.
+  virtual core::Result<Decision> Decide(const Rule& rule, std::string_view key, std::int64_t cost,
+                                        core::Clock::time_point now) = 0;
+
+  virtual StoreStats Stats() const { return {}; }
+};
+
+}  // namespace ratelimit

@@ -1,0 +1,106 @@
+// The rate-limit service: given (rule, key, cost) it asks the store for a decision, applies the
+// rule's policy on top (shadow mode, failure mode) and counts the outcome.
+//
+// This is what both front doors call: the HTTP middleware (key from the request) and the
+// POST /v1/check decision endpoint (key from the caller). Rules are fixed at construction and
+// shared read-only; counters are plain relaxed atomics that a metrics exporter reads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "01_rate_limiter_service_mini/algorithms/decision.hpp"
+#include "01_rate_limiter_service_mini/limiter/decision_store.hpp"
+#include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/error.hpp"
+
+namespace ratelimit {
+
+// Keys longer than this are refused (kInvalidArgument): a key is stored per client, so its
+// length is memory an attacker controls.
+inline constexpr std::size_t kMaxKeyBytes = 512;
+
+enum class Outcome {
+  kAllowed,        // admitted
+  kLimited,        // refused: answer 429
+  kShadowLimited,  // over the limit but the rule is in shadow mode: admitted, counted
+};
+// "allowed", "limited", "shadow_limited" (metric label values).
+std::string_view NameOf(Outcome outcome) noexcept;
+
+struct Verdict {
+  Decision decision;  // the algorithm's numbers (decision.allowed is false for kShadowLimited)
+  Outcome outcome = Outcome::kAllowed;
+  // The store failed; `decision` was synthesized from the rule's failure mode: open = allowed with
+  // remaining 0, closed = refused with retry_after 1 s. Do not send RateLimit fields for it.
+  bool store_failed = false;
+
+  bool Blocked() const noexcept { return outcome == Outcome::kLimited; }
+};
+
+// A snapshot of one rule's counters (monotonic since start).
+struct RuleStats {
+  std::uint64_t allowed = 0;
+  std::uint64_t limited = 0;
+  std::uint64_t shadow_limited = 0;
+  std::uint64_t store_errors = 0;  // decisions made by failure mode (also counted above)
+};
+
+class Limiter {
+ public:
+  // `store` and `clock` are not owned and must outlive the limiter.
+  // Errors (kInvalidArgument): no rules, or two rules with the same name.
+  static core::Result<std::unique_ptr<Limiter>> Create(std::vector<Rule> rules,
+                                                       DecisionStore& store,
+                                                       const core::Clock& clock);
+
+  // The rule with this name, or nullptr. The pointer is valid for the limiter's lifetime; resolve
+  // once at start-up and keep it.
+  const Rule* FindRule(std::string_view name) const noexcept;
+  std::span<const Rule> rules() const noexcept { return rules_; }
+
+  // Decides and counts a request costing `cost` units (default 1; 0 = peek, which is always
+  // allowed and consumes nothing) for `key` under the named rule, at clock.Now().
+  // Errors (kInvalidArgument): unknown rule name, cost < 0, key longer than kMaxKeyBytes.
+  // Store failures are not errors: the rule's failure mode decides (Verdict::store_failed).
+  // Thread-safe.
+  core::Result<Verdict> Check(std::string_view rule_name, std::string_view key,
+                              std::int64_t cost = 1);
+  // As above for a rule obtained from FindRule/rules() of this limiter (precondition).
+  core::Result<Verdict> Check(const Rule& rule, std::string_view key, std::int64_t cost = 1);
+
+  // The two halves of Check, for a caller that runs the store itself (an async Redis store):
+  // ValidateRequest first, then Finish with what the store returned. Finish applies shadow and
+  // failure mode and counts the outcome. Thread-safe.
+  static core::Result<void> ValidateRequest(std::string_view key, std::int64_t cost);
+  Verdict Finish(const Rule& rule, const core::Result<Decision>& decided);
+
+  // Counters for a rule of this limiter.
+  RuleStats Stats(const Rule& rule) const;
+  StoreStats store_stats() const { return store_.Stats(); }
+
+  const core::Clock& clock() const noexcept { return clock_; }
+
+ private:
+  struct Counters {
+    std::atomic<std::uint64_t> allowed{0};
+    std::atomic<std::uint64_t> limited{0};
+    std::atomic<std::uint64_t> shadow_limited{0};
+    std::atomic<std::uint64_t> store_errors{0};
+  };
+
+  Limiter(std::vector<Rule> rules, DecisionStore& store, const core::Clock& clock);
+  Counters& CountersOf(const Rule& rule) const noexcept;
+
+  std::vector<Rule> rules_;
+  std::unique_ptr<Counters[]> counters_;
+  DecisionStore& store_;
+  const core::Clock& clock_;
+};
+
+}  // namespace ratelimit

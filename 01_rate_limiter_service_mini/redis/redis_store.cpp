@@ -1,0 +1,236 @@
+#include "01_rate_limiter_service_mini/redis/redis_store.hpp"
+
+#include <algorithm>
+#include <list>
+#include <unordered_map>
+
+#include "01_rate_limiter_service_mini/redis/redis_scripts.hpp"
+
+namespace ratelimit {
+
+using core::Code;
+using core::Error;
+
+// ---------------------------------------------------------------------------------------------
+// DenyCache
+
+struct DenyCache::Shard {
+  struct Node {
+    std::string key;
+    Entry entry;
+  };
+  struct Hash {
+    core::SipKey key;
+    std::size_t operator()(std::string_view s) const noexcept { return core::SipHash13(key, s); }
+  };
+
+  explicit Shard(const core::SipKey& key) : index(16, Hash{key}) {}
+
+  std::mutex mu;
+  std::list<Node> lru;  // most recently used first
+  std::unordered_map<std::string_view, std::list<Node>::iterator, Hash> index;  // views into lru
+};
+
+DenyCache::DenyCache(std::size_t capacity, std::size_t shards)
+    : hash_key_(core::RandomSipKey()), shard_capacity_(0) {
+  if (capacity == 0) return;
+  const std::size_t n = std::clamp<std::size_t>(shards, 1, capacity);
+  shard_capacity_ = capacity / n;
+  shards_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(hash_key_));
+}
+
+DenyCache::~DenyCache() = default;
+
+DenyCache::Shard& DenyCache::ShardFor(std::string_view key) {
+  // The high bits pick the shard; the shard's table uses the same hash modulo its bucket count.
+  const std::uint64_t h = core::SipHash13(hash_key_, key);
+  return *shards_[static_cast<std::size_t>((h >> 32) % shards_.size())];
+}
+
+void DenyCache::Insert(std::string_view key, const Entry& entry) {
+  if (shards_.empty()) return;
+  Shard& s = ShardFor(key);
+  std::lock_guard lock(s.mu);
+  if (auto it = s.index.find(key); it != s.index.end()) {
+    it->second->entry = entry;
+    s.lru.splice(s.lru.begin(), s.lru, it->second);
+    return;
+  }
+  if (s.index.size() >= shard_capacity_) {
+    s.index.erase(s.lru.back().key);
+    s.lru.pop_back();
+  }
+  s.lru.push_front(Shard::Node{std::string(key), entry});
+  s.index.emplace(s.lru.front().key, s.lru.begin());
+}
+
+std::optional<DenyCache::Entry> DenyCache::Lookup(std::string_view key, std::int64_t cost,
+                                                  core::Clock::time_point now) {
+  if (shards_.empty()) return std::nullopt;
+  Shard& s = ShardFor(key);
+  std::lock_guard lock(s.mu);
+  auto it = s.index.find(key);
+  if (it == s.index.end()) return std::nullopt;
+  const auto node = it->second;
+  if (now >= node->entry.until) {
+    s.index.erase(it);
+    s.lru.erase(node);
+    return std::nullopt;
+  }
+  if (cost < node->entry.cost) return std::nullopt;  // a cheaper request may fit: ask Redis
+  s.lru.splice(s.lru.begin(), s.lru, node);
+  return node->entry;
+}
+
+std::size_t DenyCache::size() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) {
+    std::lock_guard lock(s->mu);
+    n += s->index.size();
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RedisStore
+
+namespace {
+
+void Bump(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+
+// A refusal answered from the deny cache. Remaining is 0: the cache knows the key is short of
+// `cost`, not by how much.
+Decision FromCache(const DenyCache::Entry& entry, std::int64_t limit, core::Clock::time_point now) {
+  Decision d;
+  d.allowed = false;
+  d.limit = limit;
+  d.remaining = 0;
+  d.retry_after = entry.until - now;
+  d.reset_after = std::max<std::chrono::nanoseconds>(entry.reset_at - now, d.retry_after);
+  return d;
+}
+
+}  // namespace
+
+RedisStore::RedisStore(core::RedisClient& client, const core::Clock& clock,
+                       RedisStoreOptions options)
+    : client_(client),
+      clock_(clock),
+      options_(std::move(options)),
+      deny_cache_(options_.deny_cache_capacity, options_.deny_cache_shards) {}
+
+core::Result<void> RedisStore::Supports(const Rule& rule) {
+  auto params = ScriptParamsFor(rule.algorithm, rule.quota);
+  if (!params) {
+    return Error(Code::kInvalidArgument, "rule '" + rule.name + "': " + params.error().detail);
+  }
+  return {};
+}
+
+std::string RedisStore::RedisKey(std::string_view rule_name, std::string_view key) const {
+  std::string out;
+  out.reserve(options_.key_prefix.size() + rule_name.size() + 1 + key.size());
+  out += options_.key_prefix;
+  out += rule_name;
+  out += ':';
+  out += key;
+  return out;
+}
+
+std::string_view RedisStore::Sha() const noexcept {
+  if (!sha_ready_.load(std::memory_order_acquire)) return {};
+  return sha_;
+}
+
+void RedisStore::SetSha(const std::string& sha) {
+  std::lock_guard lock(sha_mu_);
+  if (sha_ready_.load(std::memory_order_relaxed)) return;  // another decision loaded it first
+  sha_ = sha;
+  sha_ready_.store(true, std::memory_order_release);
+}
+
+core::Error RedisStore::Count(core::Error error) {
+  switch (error.code) {
+    case Code::kTimeout:
+      Bump(timeouts_);
+      break;
+    case Code::kUnavailable:
+      Bump(unavailable_);
+      break;
+    default:
+      Bump(bad_replies_);
+      break;
+  }
+  return error;
+}
+
+core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::string key,
+                                                      std::int64_t cost) {
+  if (cost < 0) co_return Error(Code::kInvalidArgument, "cost: must be >= 0");
+  const auto params = ScriptParamsFor(rule.algorithm, rule.quota);
+  if (!params) co_return params.error();
+  Bump(decisions_);
+  const std::string redis_key = RedisKey(rule.name, key);
+  // Taken before the round trip: Redis decides later than this, so `sent + retry_after` is never
+  // later than when Redis would admit the request again.
+  const core::Clock::time_point sent = clock_.Now();
+  if (cost > 0) {
+    if (auto hit = deny_cache_.Lookup(redis_key, cost, sent)) {
+      Bump(deny_cache_hits_);
+      co_return FromCache(*hit, rule.quota.burst(), sent);
+    }
+  }
+  // `rule` is not used past this point (see the header: it only has to live until here).
+
+  std::string sha(Sha());
+  if (sha.empty()) {
+    Bump(script_loads_);
+    Bump(redis_calls_);
+    std::vector<std::string> load{"SCRIPT", "LOAD", std::string(DecideScript())};
+    auto loaded = co_await client_.Command(std::move(load), options_.timeout);
+    if (!loaded) co_return Count(loaded.error());
+    if (loaded->type != core::RedisReply::Type::kString) {
+      co_return Count(
+          Error(Code::kBadGateway, "redis SCRIPT LOAD: " + ToString(*loaded).substr(0, 200)));
+    }
+    SetSha(loaded->str);
+    sha = loaded->str;
+  }
+
+  Bump(redis_calls_);
+  std::vector<std::string> evalsha = DecideArgs("EVALSHA", sha, redis_key, *params, cost);
+  auto reply = co_await client_.Command(std::move(evalsha), options_.timeout);
+  // Redis lost its script cache (restart, SCRIPT FLUSH, failover): EVAL also reloads it.
+  if (reply && reply->IsError() && reply->str.starts_with("NOSCRIPT")) {
+    Bump(noscript_fallbacks_);
+    Bump(redis_calls_);
+    std::vector<std::string> eval = DecideArgs("EVAL", DecideScript(), redis_key, *params, cost);
+    reply = co_await client_.Command(std::move(eval), options_.timeout);
+  }
+  if (!reply) co_return Count(reply.error());
+  auto result = ParseDecideReply(*reply, *params);
+  if (!result) co_return Count(result.error());
+
+  const Decision& d = result->decision;
+  if (!d.allowed && cost > 0 && !d.RetryNever()) {
+    deny_cache_.Insert(redis_key, DenyCache::Entry{cost, sent + d.retry_after,
+                                                   sent + std::max(d.reset_after, d.retry_after)});
+  }
+  co_return d;
+}
+
+RedisStoreStats RedisStore::Stats() const {
+  RedisStoreStats s;
+  s.decisions = decisions_.load(std::memory_order_relaxed);
+  s.deny_cache_hits = deny_cache_hits_.load(std::memory_order_relaxed);
+  s.redis_calls = redis_calls_.load(std::memory_order_relaxed);
+  s.script_loads = script_loads_.load(std::memory_order_relaxed);
+  s.noscript_fallbacks = noscript_fallbacks_.load(std::memory_order_relaxed);
+  s.timeouts = timeouts_.load(std::memory_order_relaxed);
+  s.unavailable = unavailable_.load(std::memory_order_relaxed);
+  s.bad_replies = bad_replies_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace ratelimit

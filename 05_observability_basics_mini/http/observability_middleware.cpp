@@ -1,0 +1,190 @@
+#include "05_observability_basics_mini/http/observability_middleware.hpp"
+
+#include <array>
+#include <boost/beast/http/field.hpp>
+#include <boost/container/small_vector.hpp>
+#include <charconv>
+#include <chrono>
+#include <vector>
+
+#include "05_observability_basics_mini/metrics/process_metrics.hpp"
+#include "05_observability_basics_mini/metrics/text_format.hpp"
+#include "05_observability_basics_mini/tracing/request_id.hpp"
+#include "05_observability_basics_mini/tracing/trace_context.hpp"
+#include "core/http/problem.hpp"
+
+namespace obs {
+namespace {
+
+using core::http::field;
+
+// All values of a header that may legally repeat (tracestate) or must not (traceparent: the
+// trace-context rules need to see duplicates to reject them).
+std::vector<std::string_view> HeaderLines(const core::Request& req, std::string_view name) {
+  std::vector<std::string_view> lines;
+  auto [first, last] = req.equal_range(name);
+  for (auto it = first; it != last; ++it) lines.push_back(it->value());
+  return lines;
+}
+
+// Balances metrics_.Started() even if the coroutine is destroyed mid-request (shutdown deadline).
+struct InFlight {
+  explicit InFlight(RequestMetrics& m) : metrics(m) { metrics.Started(); }
+  ~InFlight() { metrics.Finished(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  RequestMetrics& metrics;
+};
+
+// The peer address as text, without a heap allocation for IPv4 (the common case).
+struct PeerText {
+  explicit PeerText(const boost::asio::ip::address& peer) {
+    if (peer.is_unspecified()) return;
+    if (peer.is_v4()) {
+      char* p = buf.data();
+      for (std::uint8_t octet : peer.to_v4().to_bytes()) {
+        if (p != buf.data()) *p++ = '.';
+        p = std::to_chars(p, buf.data() + buf.size(), octet).ptr;
+      }
+      len = static_cast<int>(p - buf.data());
+    } else {
+      v6 = peer.to_string();
+    }
+  }
+  std::string_view view() const {
+    return v6.empty() ? std::string_view(buf.data(), static_cast<std::size_t>(len)) : v6;
+  }
+  std::array<char, 16> buf{};
+  int len = 0;
+  std::string v6;
+};
+
+// Lowercase hex of an id into a fixed buffer.
+template <std::size_t N>
+std::string_view Hex(const std::array<std::uint8_t, N>& id, std::array<char, 2 * N>& out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < N; ++i) {
+    out[2 * i] = kDigits[id[i] >> 4];
+    out[2 * i + 1] = kDigits[id[i] & 0xf];
+  }
+  return {out.data(), out.size()};
+}
+
+core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
+  ex.Text(core::http::status::ok, registry->ExposeText(), kTextContentType);
+  co_return;
+}
+
+}  // namespace
+
+core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next next) {
+  const auto start = std::chrono::steady_clock::now();
+  ex.request_id = AcceptOrNewRequestId(ex.request[kRequestIdHeader]);
+  const auto parents = HeaderLines(ex.request, "traceparent");
+  const auto states = HeaderLines(ex.request, "tracestate");
+  AssignTraceIds(
+      StartServerSpan(parents, states, {.sample_new_traces = options_.sample_new_traces}),
+      ex.trace);
+
+  bool failed = false;
+  {
+    InFlight in_flight(metrics_);
+    try {
+      co_await next(ex);
+    } catch (const std::exception& e) {
+      LogFor(ex, core::log::Level::kError, "handler threw",
+             {{"error", e.what()}, {"route", ex.route}});
+      failed = true;
+    }
+  }
+  if (failed) {
+    ex.response = core::Response{};
+    ex.Fail(core::Error(core::Code::kInternal, "the server hit an unexpected error"));
+  }
+  ex.response.set(kRequestIdHeader, ex.request_id);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.Record(ex.request.method_string(), ex.route, static_cast<int>(ex.response.result_int()),
+                  seconds);
+  if (options_.access_log) AccessLog(ex, seconds);
+}
+
+void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds) const {
+  if (!core::log::Enabled(core::log::Level::kInfo)) return;
+  const PeerText peer(ex.peer);
+  LogFor(ex, core::log::Level::kInfo, "request",
+         {{"method", std::string_view(ex.request.method_string())},
+          {"route", ex.route},
+          {"status", static_cast<int>(ex.response.result_int())},
+          {"duration_s", seconds},
+          {"bytes_in", ex.request.body().size()},
+          {"bytes_out", ex.response.body().size()},
+          {"peer", peer.view()}});
+}
+
+void ObservabilityMiddleware::OnRejection(core::Response& response,
+                                          const boost::asio::ip::address& peer) const {
+  const std::string id = NewRequestId();
+  response.set(kRequestIdHeader, id);
+  const int status = static_cast<int>(response.result_int());
+  metrics_.Record("", "", status, 0.0);
+  if (options_.access_log && core::log::Enabled(core::log::Level::kInfo)) {
+    const PeerText peer_text(peer);
+    core::log::Info(
+        "request rejected",
+        {{"request_id", id}, {"route", ""}, {"status", status}, {"peer", peer_text.view()}});
+  }
+}
+
+HttpObservability::HttpObservability(HttpObservabilityOptions options)
+    : metrics_(registry_),
+      middleware_(std::make_shared<ObservabilityMiddleware>(metrics_, options)) {
+  RegisterProcessMetrics(registry_);
+  RegisterBuildInfo(registry_);
+  registry_.AddCallbackCounter("sd_log_lines_dropped_total",
+                               "Log lines dropped because the log queue was full",
+                               [] { return static_cast<double>(core::log::DroppedLines()); });
+}
+
+void HttpObservability::Install(core::Router& router, core::Pipeline& pipeline,
+                                core::HttpClient* client) {
+  router.Get("/metrics", [r = &registry_](core::Exchange& ex) { return ServeMetrics(r, ex); });
+  pipeline.Use(middleware_);
+  pipeline.OnRejection(
+      [m = middleware_](core::Response& res, const boost::asio::ip::address& peer) {
+        m->OnRejection(res, peer);
+      });
+  if (client) client->AddOutboundHook(PropagateContext);
+}
+
+void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view message,
+            std::initializer_list<core::log::Field> fields) {
+  if (!core::log::Enabled(level)) return;
+  std::array<char, 32> trace_hex;
+  std::array<char, 16> span_hex;
+  std::string_view trace_id, span_id;
+  if (ex.trace.valid()) {
+    trace_id = Hex(ex.trace.trace_id, trace_hex);
+    span_id = Hex(ex.trace.span_id, span_hex);
+  }
+  boost::container::small_vector<core::log::Field, 16> all;  // no allocation for an access line
+  all.emplace_back("request_id", ex.request_id);
+  all.emplace_back("trace_id", trace_id);
+  all.emplace_back("span_id", span_id);
+  all.insert(all.end(), fields.begin(), fields.end());
+  core::log::Write(level, message, std::span<const core::log::Field>(all.data(), all.size()));
+}
+
+void PropagateContext(const core::Exchange* parent, core::Request& outbound) {
+  if (parent == nullptr) return;
+  if (!parent->request_id.empty()) outbound.set(kRequestIdHeader, parent->request_id);
+  if (!parent->trace.valid()) return;
+  outbound.set("traceparent", OutboundTraceparent(parent->trace.trace_id, parent->trace.flags));
+  if (parent->trace.tracestate.empty()) {
+    outbound.erase("tracestate");
+  } else {
+    outbound.set("tracestate", parent->trace.tracestate);
+  }
+}
+
+}  // namespace obs

@@ -1,0 +1,84 @@
+// The observability every service wires in with one call: request IDs, W3C trace context, RED
+// metrics and JSON access logs, as the outermost middleware — so 404s, 405s, 429s and handler
+// failures are all tagged, counted and logged — plus GET /metrics and outbound propagation.
+//
+//   obs::HttpObservability o11y({.service = "sd-cache"});
+//   o11y.Install(router, pipeline, &client);   // before the service's own middleware
+//
+// Per request: accept a sane X-Request-ID or mint one (echoed on the response), continue or start
+// a trace from traceparent/tracestate, time the request, record
+// http_requests_total{method,route,code} and http_request_duration_seconds{method,route}, and log
+// one access line {request_id, trace_id, span_id, method, route, status, duration_s, bytes_in,
+// bytes_out, peer}. Connection-level rejections (400/408/413/431) go through the same accounting
+// via the pipeline's rejection hook.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "05_observability_basics_mini/metrics/registry.hpp"
+#include "05_observability_basics_mini/metrics/request_metrics.hpp"
+#include "core/base/log.hpp"
+#include "core/http/http_client.hpp"
+#include "core/http/middleware.hpp"
+#include "core/http/router.hpp"
+
+namespace obs {
+
+inline constexpr std::string_view kRequestIdHeader = "X-Request-ID";
+
+struct HttpObservabilityOptions {
+  bool access_log = true;          // one info-level JSON line per request
+  bool sample_new_traces = false;  // trace-flags for traces we start (W3C default: not sampled)
+};
+
+class ObservabilityMiddleware final : public core::Middleware {
+ public:
+  // `metrics` must outlive the middleware.
+  ObservabilityMiddleware(RequestMetrics& metrics, HttpObservabilityOptions options)
+      : metrics_(metrics), options_(options) {}
+
+  // Never throws: a handler exception becomes a 500 problem here, so it is still counted, logged
+  // with its request id, and answered with X-Request-ID.
+  core::Task<void> Handle(core::Exchange& ex, core::Next next) override;
+
+  // Accounting for a request the connection rejected before the pipeline (see Pipeline).
+  void OnRejection(core::Response& response, const boost::asio::ip::address& peer) const;
+
+ private:
+  void AccessLog(const core::Exchange& ex, double seconds) const;
+
+  RequestMetrics& metrics_;
+  HttpObservabilityOptions options_;
+};
+
+// Registry + RED metrics + process/build metrics + the middleware, for one service.
+class HttpObservability {
+ public:
+  explicit HttpObservability(HttpObservabilityOptions options = {});
+
+  // Service metrics go here too (decisions, hits, queue depth); scraped at GET /metrics.
+  Registry& registry() { return registry_; }
+
+  // Adds GET /metrics to `router`, makes the middleware the outermost in `pipeline` (call before
+  // adding the service's own), hooks connection-level rejections, and — when `client` is given —
+  // makes it pass on X-Request-ID, a new traceparent per call, and tracestate.
+  void Install(core::Router& router, core::Pipeline& pipeline, core::HttpClient* client = nullptr);
+
+ private:
+  Registry registry_;
+  RequestMetrics metrics_;
+  std::shared_ptr<ObservabilityMiddleware> middleware_;
+};
+
+// Writes a log line carrying the request's identity (request_id, trace_id, span_id) before
+// `fields`. Use from handlers so every line of a request can be found by its id.
+void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view message,
+            std::initializer_list<core::log::Field> fields = {});
+
+// The outbound hook Install() adds; exposed for services that build their own client set-up.
+void PropagateContext(const core::Exchange* parent, core::Request& outbound);
+
+}  // namespace obs
