@@ -1,7 +1,7 @@
-// sd-framework: the walking skeleton every service copies — the core server, observability, health
-// probes and one handler. main.cpp is only the composition root: flags, routes, middleware, run.
+// sd-framework: the walking skeleton every service copies — the core App, observability, health
+// probes and one handler. main.cpp is only the composition root: modules, routes, run.
 #include "05_observability_basics_mini/http/observability_middleware.hpp"
-#include "core/http/service.hpp"
+#include "core/http/app.hpp"
 
 namespace {
 
@@ -15,21 +15,9 @@ core::Task<void> Hello(core::Exchange& ex) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  core::ServiceCli cli({"sd-framework", "Walking skeleton: the shared HTTP core and /hello", 9000});
-  bool observability = true;
-  cli.app()
-      .add_flag("--observability,!--no-observability", observability,
-                "Request ids, tracing, metrics and access logs (off only to measure the bare core)")
-      ->envname(cli.Env("observability"));
-  if (auto rc = cli.Parse(argc, argv)) return *rc;
-
-  core::Router router;
-  core::Pipeline pipeline(router);
-  core::Readiness readiness;
+  core::App app({"sd-framework", "Walking skeleton: the shared HTTP core and /hello", 9000});
   obs::HttpObservability o11y;  // request ids, trace context, /metrics, access logs
-  if (observability) o11y.Install(router, pipeline);
-  core::AddHealthRoutes(router, readiness);
-  router.Get("/hello", Hello);
-
-  return core::RunService(cli, pipeline, readiness);
+  app.Add(o11y);
+  app.router().Get("/hello", Hello);
+  return app.Run(argc, argv);
 }

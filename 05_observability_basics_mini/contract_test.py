@@ -164,6 +164,16 @@ class ObservabilityContract(contract.ServiceTest):
     def test_test_endpoint_refuses_hosts_off_the_allow_list(self):
         self.assertProblem(self.client.post("/test", body=[{"url": "http://10.1.2.3/", "arguments": []}]), 403)
 
+    def test_test_endpoint_refuses_ports_that_would_wrap_and_disguised_hosts(self):
+        for url in ["http://127.0.0.1:84666/", "http://127.0.0.1:65536/", "http://127.0.0.1%2elocalhost/",
+                    "http://user:pw@127.0.0.1/"]:
+            self.assertProblem(self.client.post("/test", body=[{"url": url, "arguments": []}]), 400)
+
+    def test_test_endpoint_refuses_nesting_past_its_depth(self):
+        r = self.client.post("/test", body=[], headers={"SD-Test-Depth": "4"})
+        self.assertProblem(r, 400)
+        self.assertEqual(self.client.post("/test", body=[], headers={"SD-Test-Depth": "3"}).status, 200)
+
     # --- metrics and logs ---------------------------------------------------------------------
 
     def scrape(self):

@@ -3,9 +3,12 @@
 library, with the same request-id, trace-context, metrics and access-log contract as main.cpp
 (the observability itself lives in core/python/sdobs.py, as the C++ one lives in this folder)."""
 
+import argparse
 import json
 import pathlib
+import re
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,8 +26,41 @@ def fail(_request: Request) -> Response:
     raise HttpError(500, "simulated failure (this endpoint always fails)")
 
 
-def make_test_handler(max_calls: int, allowed_hosts: list[str], timeout: float):
+TEST_DEPTH_HEADER = "SD-Test-Depth"
+PLAIN_HOST = re.compile(r"^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+def parse_call_url(text: str) -> urllib.parse.SplitResult:
+    """The same rules as core::ParseHttpUrl: http only, no credentials, a plain host as written,
+    a port of 1..65535 (never wrapped)."""
+    url = urllib.parse.urlsplit(text)
+    if url.scheme != "http" or not url.hostname:
+        raise HttpError(400, f"only http:// URLs are supported: {text[:256]}")
+    if url.username is not None or url.password is not None:
+        raise HttpError(400, f"credentials in a URL are not supported: {text[:256]}")
+    host = url.netloc.rsplit("@", 1)[-1]
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") and host.count(":") == 1 else host
+    if host.startswith("[") and "]:" in host:
+        host = host[:host.index("]") + 1]
+    if not PLAIN_HOST.match(host):
+        raise HttpError(400, f"the host must be a plain name or address: {text[:256]}")
+    try:
+        port = url.port
+    except ValueError:
+        raise HttpError(400, f"the port must be 1..65535: {text[:256]}")
+    if port is not None and not 1 <= port <= 65535 or ":" in url.netloc.rsplit("]", 1)[-1] and port is None:
+        raise HttpError(400, f"the port must be 1..65535: {text[:256]}")
+    return url
+
+
+def make_test_handler(max_calls: int, allowed_hosts: list[str], timeout: float, max_depth: int):
     def test(request: Request) -> Response:
+        try:
+            depth = int(request.headers.get(TEST_DEPTH_HEADER, "0"))
+        except ValueError:
+            depth = max_depth
+        if depth < 0 or depth >= max_depth:
+            raise HttpError(400, "nested /test calls deeper than --test-max-depth")
         calls = request.json()
         if not isinstance(calls, list):
             raise HttpError(400, "body must be a JSON array of {url, arguments}")
@@ -35,20 +71,23 @@ def make_test_handler(max_calls: int, allowed_hosts: list[str], timeout: float):
             if not (isinstance(call, dict) and isinstance(call.get("url"), str)
                     and isinstance(call.get("arguments"), list)):
                 raise HttpError(400, 'each element needs a string "url" and an array "arguments"')
-            url = urllib.parse.urlsplit(call["url"])
-            if url.scheme != "http" or not url.hostname:
-                raise HttpError(400, f"only http:// URLs are supported: {call['url']}")
+            url = parse_call_url(call["url"])
             if url.hostname not in allowed_hosts:
                 raise HttpError(403, f"host {url.hostname} is not allowed (see --test-allow-host)")
             parsed.append(call)
+        deadline = time.monotonic() + timeout
         results = []
         for call in parsed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                results.append({"error": "deadline exceeded (--test-timeout)"})
+                continue
             headers = {"Content-Type": "application/json", sdhttp.sdobs.REQUEST_ID_HEADER: request.request_id,
-                       **request.trace.outbound_headers()}
+                       TEST_DEPTH_HEADER: str(depth + 1), **request.trace.outbound_headers()}
             req = urllib.request.Request(call["url"], data=json.dumps(call["arguments"]).encode(),
                                          headers=headers, method="POST")
             try:
-                with urllib.request.urlopen(req, timeout=timeout) as r:
+                with urllib.request.urlopen(req, timeout=left) as r:
                     results.append({"status": r.status})
             except urllib.error.HTTPError as e:
                 results.append({"status": e.code})
@@ -61,14 +100,19 @@ def make_test_handler(max_calls: int, allowed_hosts: list[str], timeout: float):
 
 def main() -> int:
     p = sdhttp.common_args("Request IDs, trace context, JSON logs, metrics", 9005)
+    p.add_argument("--test-endpoint", action=argparse.BooleanOptionalAction, default=False)
     p.add_argument("--test-max-calls", type=int, default=32)
     p.add_argument("--test-allow-host", action="append", default=None)
+    p.add_argument("--test-timeout", type=sdhttp.duration, default=5.0)
+    p.add_argument("--test-max-depth", type=int, default=4)
     args = p.parse_args()
     router = sdhttp.Router()
     router.get("/hello", hello)
     router.get("/error", fail)
-    router.post("/test", make_test_handler(args.test_max_calls,
-                                           args.test_allow_host or ["127.0.0.1", "localhost", "::1"], 10.0))
+    if args.test_endpoint:
+        router.post("/test", make_test_handler(args.test_max_calls,
+                                               args.test_allow_host or ["127.0.0.1", "localhost", "::1"],
+                                               args.test_timeout, args.test_max_depth))
     app = sdhttp.App("sd-observability", router, sdhttp.options_from(args))
     return sdhttp.serve(app)
 

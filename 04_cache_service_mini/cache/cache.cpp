@@ -7,6 +7,18 @@
 
 namespace cache {
 
+core::Result<std::unique_ptr<Cache>> Cache::Create(const CacheOptions& options,
+                                                   const core::Clock& clock) {
+  if (options.shards == 0) {
+    return core::Error(core::Code::kInvalidArgument, "cache: shards must be > 0");
+  }
+  if (options.max_bytes / options.shards == 0) {
+    return core::Error(core::Code::kInvalidArgument,
+                       "cache: the byte budget is smaller than one byte per shard");
+  }
+  return std::make_unique<Cache>(options, clock);
+}
+
 Cache::Cache(const CacheOptions& options, const core::Clock& clock)
     : options_(options), clock_(clock) {
   if (options.shards == 0) throw std::invalid_argument("cache: shards must be > 0");

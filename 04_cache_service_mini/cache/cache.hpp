@@ -29,6 +29,7 @@
 #include "04_cache_service_mini/cache/expiry.hpp"
 #include "04_cache_service_mini/cache/item.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/error.hpp"
 
 namespace cache {
 
@@ -53,7 +54,13 @@ struct CacheOptions {
 // never stored. Handles may outlive the Cache.
 class Cache {
  public:
-  // `clock` must outlive the cache. Throws std::invalid_argument if shards == 0 or max_bytes == 0.
+  // Validates `options` and builds the cache; what a service calls at start-up. `clock` must
+  // outlive the cache. Errors (kInvalidArgument) name the option: no shards, or a byte budget
+  // smaller than one byte per shard.
+  static core::Result<std::unique_ptr<Cache>> Create(const CacheOptions& options,
+                                                     const core::Clock& clock);
+  // The same without the Result (tests, benchmarks): throws std::invalid_argument where Create
+  // returns an error.
   Cache(const CacheOptions& options, const core::Clock& clock);
   ~Cache();
   Cache(const Cache&) = delete;

@@ -79,12 +79,14 @@ core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
 
 core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next next) {
   const auto start = std::chrono::steady_clock::now();
-  ex.request_id = AcceptOrNewRequestId(ex.request[kRequestIdHeader]);
   const auto parents = HeaderLines(ex.request, "traceparent");
   const auto states = HeaderLines(ex.request, "tracestate");
-  AssignTraceIds(
-      StartServerSpan(parents, states, {.sample_new_traces = options_.sample_new_traces}),
-      ex.trace);
+  // Lives on this frame, so it outlives everything `next` runs (attributes are borrowed).
+  const RequestContext context{
+      AcceptOrNewRequestId(ex.request[kRequestIdHeader]),
+      StartServerSpan(parents, states, {.sample_new_traces = options_.sample_new_traces})};
+  ex.attributes.Set(kRequestContext, &context);
+  ex.attributes.Set(core::kRequestId, &context.request_id);
 
   bool failed = false;
   {
@@ -101,12 +103,15 @@ core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next 
     ex.response = core::Response{};
     ex.Fail(core::Error(core::Code::kInternal, "the server hit an unexpected error"));
   }
-  ex.response.set(kRequestIdHeader, ex.request_id);
+  ex.response.set(kRequestIdHeader, context.request_id);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   metrics_.Record(ex.request.method_string(), ex.route, static_cast<int>(ex.response.result_int()),
                   seconds);
   if (options_.access_log) AccessLog(ex, seconds);
+  // The context dies with this frame: nothing after us may read it.
+  ex.attributes.Set(kRequestContext, nullptr);
+  ex.attributes.Set(core::kRequestId, nullptr);
 }
 
 void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds) const {
@@ -137,8 +142,7 @@ void ObservabilityMiddleware::OnRejection(core::Response& response,
 }
 
 HttpObservability::HttpObservability(HttpObservabilityOptions options)
-    : metrics_(registry_),
-      middleware_(std::make_shared<ObservabilityMiddleware>(metrics_, options)) {
+    : options_(options), metrics_(registry_) {
   RegisterProcessMetrics(registry_);
   RegisterBuildInfo(registry_);
   registry_.AddCallbackCounter("sd_log_lines_dropped_total",
@@ -146,8 +150,20 @@ HttpObservability::HttpObservability(HttpObservabilityOptions options)
                                [] { return static_cast<double>(core::log::DroppedLines()); });
 }
 
+void HttpObservability::AddFlags(core::ServiceCli& cli) {
+  cli.AddSwitch("observability", options_.enabled,
+                "Request ids, tracing, metrics and access logs (off only to measure their cost)");
+  cli.AddSwitch("access-log", options_.access_log, "One JSON line per request");
+}
+
+core::Result<void> HttpObservability::Install(core::App& app) {
+  if (options_.enabled) Install(app.router(), app.pipeline(), &app.client());
+  return {};
+}
+
 void HttpObservability::Install(core::Router& router, core::Pipeline& pipeline,
                                 core::HttpClient* client) {
+  middleware_ = std::make_shared<ObservabilityMiddleware>(metrics_, options_);
   router.Get("/metrics", [r = &registry_](core::Exchange& ex) { return ServeMetrics(r, ex); });
   pipeline.Use(middleware_);
   pipeline.OnRejection(
@@ -162,13 +178,14 @@ void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view m
   if (!core::log::Enabled(level)) return;
   std::array<char, 32> trace_hex;
   std::array<char, 16> span_hex;
-  std::string_view trace_id, span_id;
-  if (ex.trace.valid()) {
-    trace_id = Hex(ex.trace.trace_id, trace_hex);
-    span_id = Hex(ex.trace.span_id, span_hex);
+  std::string_view request_id, trace_id, span_id;
+  if (const RequestContext* context = ContextOf(ex)) {
+    request_id = context->request_id;
+    trace_id = Hex(context->span.trace_id, trace_hex);
+    span_id = Hex(context->span.span_id, span_hex);
   }
   boost::container::small_vector<core::log::Field, 16> all;  // no allocation for an access line
-  all.emplace_back("request_id", ex.request_id);
+  all.emplace_back("request_id", request_id);
   all.emplace_back("trace_id", trace_id);
   all.emplace_back("span_id", span_id);
   all.insert(all.end(), fields.begin(), fields.end());
@@ -176,14 +193,14 @@ void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view m
 }
 
 void PropagateContext(const core::Exchange* parent, core::Request& outbound) {
-  if (parent == nullptr) return;
-  if (!parent->request_id.empty()) outbound.set(kRequestIdHeader, parent->request_id);
-  if (!parent->trace.valid()) return;
-  outbound.set("traceparent", OutboundTraceparent(parent->trace.trace_id, parent->trace.flags));
-  if (parent->trace.tracestate.empty()) {
+  const RequestContext* context = parent ? ContextOf(*parent) : nullptr;
+  if (context == nullptr) return;
+  outbound.set(kRequestIdHeader, context->request_id);
+  outbound.set("traceparent", OutboundTraceparent(context->span.trace_id, context->span.flags));
+  if (context->span.tracestate.empty()) {
     outbound.erase("tracestate");
   } else {
-    outbound.set("tracestate", parent->trace.tracestate);
+    outbound.set("tracestate", context->span.tracestate);
   }
 }
 

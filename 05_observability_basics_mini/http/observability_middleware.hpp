@@ -1,16 +1,19 @@
-// The observability every service wires in with one call: request IDs, W3C trace context, RED
+// The observability every service wires in as one module: request IDs, W3C trace context, RED
 // metrics and JSON access logs, as the outermost middleware — so 404s, 405s, 429s and handler
 // failures are all tagged, counted and logged — plus GET /metrics and outbound propagation.
 //
-//   obs::HttpObservability o11y({.service = "sd-cache"});
-//   o11y.Install(router, pipeline, &client);   // before the service's own middleware
+//   core::App app({"sd-cache", "...", 9004});
+//   obs::HttpObservability o11y;      // first: the outermost middleware
+//   app.Add(o11y).Add(...);           // other modules register their metrics in o11y.registry()
 //
+// Flags: --observability / --no-observability (off only to measure the bare core; the registry
+// still exists, nothing is served or recorded) and --access-log / --no-access-log.
 // Per request: accept a sane X-Request-ID or mint one (echoed on the response), continue or start
-// a trace from traceparent/tracestate, time the request, record
-// http_requests_total{method,route,code} and http_request_duration_seconds{method,route}, and log
-// one access line {request_id, trace_id, span_id, method, route, status, duration_s, bytes_in,
-// bytes_out, peer}. Connection-level rejections (400/408/413/431) go through the same accounting
-// via the pipeline's rejection hook.
+// a trace from traceparent/tracestate — both attached to the exchange as a RequestContext — time
+// the request, record http_requests_total{method,route,code} and
+// http_request_duration_seconds{method,route}, and log one access line {request_id, trace_id,
+// span_id, method, route, status, duration_s, bytes_in, bytes_out, peer}. Connection-level
+// rejections (400/408/413/431) go through the same accounting via the pipeline's rejection hook.
 #pragma once
 
 #include <initializer_list>
@@ -20,7 +23,10 @@
 
 #include "05_observability_basics_mini/metrics/registry.hpp"
 #include "05_observability_basics_mini/metrics/request_metrics.hpp"
+#include "05_observability_basics_mini/tracing/trace_context.hpp"
 #include "core/base/log.hpp"
+#include "core/http/app.hpp"
+#include "core/http/attributes.hpp"
 #include "core/http/http_client.hpp"
 #include "core/http/middleware.hpp"
 #include "core/http/router.hpp"
@@ -29,7 +35,20 @@ namespace obs {
 
 inline constexpr std::string_view kRequestIdHeader = "X-Request-ID";
 
+// What this module attaches to every exchange it sees (core/http/attributes.hpp).
+struct RequestContext {
+  std::string request_id;
+  ServerSpan span;  // the server span of this request (trace id, our span id, parent, tracestate)
+};
+inline const core::AttributeKey<const RequestContext> kRequestContext;
+
+// The request's context, or null when observability is off for this service.
+inline const RequestContext* ContextOf(const core::Exchange& ex) {
+  return ex.attributes.Get(kRequestContext);
+}
+
 struct HttpObservabilityOptions {
+  bool enabled = true;             // off: nothing installed (measures the bare core)
   bool access_log = true;          // one info-level JSON line per request
   bool sample_new_traces = false;  // trace-flags for traces we start (W3C default: not sampled)
 };
@@ -54,20 +73,29 @@ class ObservabilityMiddleware final : public core::Middleware {
   HttpObservabilityOptions options_;
 };
 
-// Registry + RED metrics + process/build metrics + the middleware, for one service.
-class HttpObservability {
+// Registry + RED metrics + process/build metrics + the middleware, for one service: 05 as a
+// module. The registry exists from construction, so other modules can register their metrics
+// before anything is installed.
+class HttpObservability final : public core::Module {
  public:
   explicit HttpObservability(HttpObservabilityOptions options = {});
 
   // Service metrics go here too (decisions, hits, queue depth); scraped at GET /metrics.
   Registry& registry() { return registry_; }
 
-  // Adds GET /metrics to `router`, makes the middleware the outermost in `pipeline` (call before
-  // adding the service's own), hooks connection-level rejections, and — when `client` is given —
-  // makes it pass on X-Request-ID, a new traceparent per call, and tracestate.
+  // --observability and --access-log (each with its negation and environment name).
+  void AddFlags(core::ServiceCli& cli) override;
+  // Install(app.router(), app.pipeline(), &app.client()) unless disabled. Never fails.
+  core::Result<void> Install(core::App& app) override;
+
+  // For composition without an App: adds GET /metrics to `router`, makes the middleware the
+  // outermost in `pipeline` (call before adding the service's own), hooks connection-level
+  // rejections, and — when `client` is given — makes it pass on X-Request-ID, a new traceparent
+  // per call, and tracestate.
   void Install(core::Router& router, core::Pipeline& pipeline, core::HttpClient* client = nullptr);
 
  private:
+  HttpObservabilityOptions options_;
   Registry registry_;
   RequestMetrics metrics_;
   std::shared_ptr<ObservabilityMiddleware> middleware_;

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <array>
-#include <concepts>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -22,7 +21,6 @@
 
 namespace obs {
 
-// Same layout as core::TraceIds' fields, so the middleware assigns them directly.
 using TraceId = std::array<std::uint8_t, 16>;
 using SpanId = std::array<std::uint8_t, 8>;
 
@@ -90,26 +88,5 @@ ServerSpan StartServerSpan(std::span<const std::string_view> traceparent_lines,
 // header when it is empty). Thread-safe.
 std::string OutboundTraceparent(const TraceId& trace_id, std::uint8_t flags,
                                 SpanId* child_span = nullptr);
-
-// Anything shaped like core::TraceIds (kept generic so this header does not include
-// core/exchange.hpp, which pulls in Beast).
-template <class T>
-concept TraceIdsLike = requires(T t) {
-  { t.trace_id } -> std::convertible_to<TraceId>;
-  { t.span_id } -> std::convertible_to<SpanId>;
-  { t.parent_span_id } -> std::convertible_to<SpanId>;
-  { t.flags } -> std::convertible_to<std::uint8_t>;
-  { t.tracestate } -> std::convertible_to<std::string>;
-};
-
-// Copies `span` into `out` (e.g. `AssignTraceIds(span, ex.trace)`).
-template <TraceIdsLike Ids>
-void AssignTraceIds(ServerSpan span, Ids& out) {
-  out.trace_id = span.trace_id;
-  out.span_id = span.span_id;
-  out.parent_span_id = span.parent_span_id;
-  out.flags = span.flags;
-  out.tracestate = std::move(span.tracestate);
-}
 
 }  // namespace obs

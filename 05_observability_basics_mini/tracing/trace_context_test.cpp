@@ -255,25 +255,6 @@ TEST(ServerSpanTest, KeepsTheParentWhenTracestateIsInvalid) {
   EXPECT_EQ(span.tracestate, "");
 }
 
-struct FakeTraceIds {  // the shape of core::TraceIds (the real one is tested with sd_core)
-  TraceId trace_id{};
-  SpanId span_id{};
-  SpanId parent_span_id{};
-  std::uint8_t flags = 0;
-  std::string tracestate;
-};
-
-TEST(ServerSpanTest, AssignsIntoATraceIdsShapedStruct) {
-  FakeTraceIds ids;
-  const auto span = StartServerSpan(Lines({kValid}), Lines({"foo=1"}));
-  AssignTraceIds(span, ids);
-  EXPECT_EQ(ids.trace_id, span.trace_id);
-  EXPECT_EQ(ids.span_id, span.span_id);
-  EXPECT_EQ(ids.parent_span_id, span.parent_span_id);
-  EXPECT_EQ(ids.flags, span.flags);
-  EXPECT_EQ(ids.tracestate, "foo=1");
-}
-
 // --- Outbound calls ----------------------------------------------------------------------------
 
 TEST(OutboundTest,

@@ -31,6 +31,9 @@ void Exchange::Text(http::status status, std::string body, std::string_view cont
   response.body() = std::move(body);
 }
 
-void Exchange::Fail(const Error& error) { SetProblem(response, error, Path(), request_id); }
+void Exchange::Fail(const Error& error) {
+  const std::string* id = attributes.Get(kRequestId);
+  SetProblem(response, error, Path(), id ? std::string_view(*id) : std::string_view());
+}
 
 }  // namespace core

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/http/attributes.hpp"
 #include "core/http/http_types.hpp"
-#include "core/http/trace_ids.hpp"
 
 namespace core {
 
@@ -46,6 +46,10 @@ class PathParams {
 
 struct Exchange;
 
+// The request's id, when a module attaches one (05 does): problem bodies carry it as `request_id`,
+// so a user's error report leads straight to the log lines.
+inline const AttributeKey<const std::string> kRequestId;
+
 // A route's handler: fills `ex.response`. May suspend (call other services); must not throw for
 // expected failures (use `ex.Fail`) — an escaping exception becomes a logged 500.
 using Handler = std::function<Task<void>(Exchange&)>;
@@ -65,8 +69,7 @@ struct Exchange {
   std::uint16_t peer_port;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
-  std::string request_id;  // set by the request-id middleware (05), echoed on every response
-  TraceIds trace;          // set by the trace-context middleware (05)
+  Attributes attributes;  // typed per-request data of the modules (attributes.hpp)
 
   // Request target without the query string ("/r/abc").
   std::string_view Path() const noexcept;

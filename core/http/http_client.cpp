@@ -1,6 +1,7 @@
 #include "core/http/http_client.hpp"
 
 #include <sys/socket.h>
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -8,6 +9,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
+#include <cctype>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -20,22 +23,54 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 Result<std::pair<Upstream, std::string>> ParseHttpUrl(std::string_view url) {
+  auto fail = [&](std::string_view why) {
+    std::string detail(why);
+    detail.append(": ");
+    detail.append(url.substr(0, 256));
+    return Error(Code::kInvalidArgument, std::move(detail));
+  };
   auto u = boost::urls::parse_uri(url);
-  if (!u) return Error(Code::kInvalidArgument, "not a valid URL: " + std::string(url));
-  if (u->scheme() != "http") {
-    return Error(Code::kInvalidArgument, "only http:// URLs are supported: " + std::string(url));
-  }
-  if (u->host().empty())
-    return Error(Code::kInvalidArgument, "URL has no host: " + std::string(url));
+  if (!u) return fail("not a valid URL");
+  if (u->scheme() != "http") return fail("only http:// URLs are supported");
+  if (u->has_userinfo()) return fail("credentials in a URL are not supported");
   Upstream up;
-  up.host = u->host_type() == boost::urls::host_type::ipv6 ? std::string(u->encoded_host_address())
-                                                           : std::string(u->host());
+  switch (u->host_type()) {
+    case boost::urls::host_type::ipv4:
+      up.host = std::string(u->encoded_host());
+      break;
+    case boost::urls::host_type::ipv6:
+      up.host = std::string(u->encoded_host_address());
+      break;
+    case boost::urls::host_type::name: {
+      // The host as written, never decoded: "127.0.0.1%2elocalhost" must not become a different
+      // name than the one that was checked. Letters, digits, '-' and '.' only (RFC 1123).
+      const std::string_view host = u->encoded_host();
+      const bool plain = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+      });
+      if (!plain) return fail("the host must be a plain name or address");
+      up.host = std::string(host);
+      break;
+    }
+    default:
+      return fail("URL has no usable host");
+  }
   if (u->has_port()) {
-    if (u->port_number() == 0)
-      return Error(Code::kInvalidArgument, "bad port in " + std::string(url));
-    up.port = u->port_number();
+    // Boost.URL's port_number() is 16 bits: ":84666" would wrap to another port. Parse the text.
+    const std::string_view text = u->port();
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || port == 0 ||
+        port > 65535) {
+      return fail("the port must be 1..65535");
+    }
+    up.port = static_cast<std::uint16_t>(port);
   }
   std::string target(u->encoded_path());
+  // Boost.URL 1.81 reads "http://127.0.0.1%2elocalhost/" as host 127.0.0.1 and path
+  // "%2elocalhost/"; after an authority the path must start with '/' (RFC 3986 path-abempty).
+  if (!target.empty() && target.front() != '/')
+    return fail("the host must be a plain name or address");
   if (target.empty()) target = "/";
   if (u->has_query()) target += "?" + std::string(u->encoded_query());
   return std::pair{std::move(up), std::move(target)};

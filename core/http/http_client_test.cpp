@@ -162,5 +162,17 @@ TEST(ParseHttpUrlTest, RejectsWhatItCannotCall) {
   EXPECT_FALSE(ParseHttpUrl("http://h:0/"));
 }
 
+TEST(ParseHttpUrlTest, RejectsPortsThatWouldWrapAndHostsThatDecodeToOthers) {
+  EXPECT_FALSE(ParseHttpUrl("http://127.0.0.1:84666/"));  // would wrap to 19130
+  EXPECT_FALSE(ParseHttpUrl("http://127.0.0.1:65536/"));
+  EXPECT_FALSE(ParseHttpUrl("http://127.0.0.1:99999999999/"));
+  EXPECT_FALSE(ParseHttpUrl("http://127.0.0.1%2elocalhost/"));
+  EXPECT_FALSE(ParseHttpUrl("http://user:pw@127.0.0.1/"));
+  EXPECT_FALSE(ParseHttpUrl("http://exa mple.com/"));
+  auto max = ParseHttpUrl("http://127.0.0.1:65535/");
+  ASSERT_TRUE(max);
+  EXPECT_EQ(max->first.port, 65535);
+}
+
 }  // namespace
 }  // namespace core

@@ -39,7 +39,8 @@ TEST(ProblemTest, EveryCodeMapsToAnErrorStatus) {
 TEST(ExchangeTest, FailSetsProblemResponse) {
   Request req{http::verb::get, "/x?y=1", 11};
   Exchange ex(req, {}, 0);
-  ex.request_id = "rid";
+  const std::string id = "rid";
+  ex.attributes.Set(core::kRequestId, &id);
   ex.Fail(Error(Code::kNotFound, "nope"));
   EXPECT_EQ(ex.response.result_int(), 404);
   EXPECT_EQ(ex.response[http::field::content_type], kProblemContentType);

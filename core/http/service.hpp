@@ -2,10 +2,12 @@
 // same flags, read the same environment variables, log the same way and shut down the same way.
 //
 //   core::ServiceCli cli({"sd-cache", "TTL + eviction cache", 9004});
-//   cli.app().add_option("--capacity-bytes", capacity, "memory budget");  // the service's own
+//   cli.app().add_option("--capacity-bytes", capacity, "memory budget")  // the service's own
+//       ->envname(cli.Env("capacity-bytes"));
+//   cli.AddDuration("expiry-interval", interval, "Active expiry period");
 //   if (auto rc = cli.Parse(argc, argv)) return *rc;
-//   ... build router, pipeline ...
-//   return core::RunService(cli, pipeline, readiness);
+//
+// core::App (app.hpp) drives this for every service: modules add their flags in AddFlags.
 //
 // Every flag can also come from the environment: `--max-body-bytes` of sd-cache is
 // SD_CACHE_MAX_BODY_BYTES. Exit codes: 0 clean shutdown (and --help/--version), 2 bad flags or
@@ -15,15 +17,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/base/duration.hpp"
 #include "core/base/log.hpp"
-#include "core/http/health.hpp"
-#include "core/http/middleware.hpp"
-#include "core/http/server.hpp"
 #include "core/http/server_options.hpp"
 
 namespace core {
@@ -43,6 +42,26 @@ class ServiceCli {
   // "SD_CACHE_" + "MAX_BODY_BYTES" for flag "max-body-bytes".
   std::string Env(std::string_view flag) const;
 
+  // Adds `--<flag>` into `value` (whose value is the default), also read from Env(flag). Chain
+  // CLI11 checks on the result: `cli.AddOption("shards", shards, "...")->check(CLI::Range(1, 64))`.
+  template <class T>
+  CLI::Option* AddOption(std::string_view flag, T& value, std::string description) {
+    return app_.add_option("--" + std::string(flag), value, std::move(description))
+        ->envname(Env(flag));
+  }
+  // Adds the on/off pair `--<flag>` / `--no-<flag>` into `value`, also read from Env(flag).
+  CLI::Option* AddSwitch(std::string_view flag, bool& value, std::string description) {
+    const std::string name(flag);
+    return app_.add_flag("--" + name + ",!--no-" + name, value, std::move(description))
+        ->envname(Env(flag));
+  }
+
+  // Adds `--<flag>` taking a duration ("250ms", "10s", "2m", bare milliseconds; see
+  // core/base/duration.hpp) into `out`, whose value is the default; also read from Env(flag). A
+  // value that does not parse, or is 0 when `allow_zero` is false, is a usage error (exit 2).
+  CLI::Option* AddDuration(std::string_view flag, std::chrono::milliseconds& out,
+                           std::string description, bool allow_zero = false);
+
   // Parses the command line; returns an exit code when the program should exit right away.
   std::optional<int> Parse(int argc, char** argv);
 
@@ -57,16 +76,6 @@ class ServiceCli {
   std::string io_model_ = "reuseport";
   std::string log_level_text_ = "info";
   log::Level log_level_ = log::Level::kInfo;
-  std::string idle_timeout_, header_timeout_, body_timeout_, write_timeout_, shutdown_timeout_;
 };
-
-// Parses "250ms", "10s", "2m" or a bare number of milliseconds.
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
-
-// Starts logging, listens, prints "listening on http://HOST:PORT" on stdout (the contract harness
-// waits for that line), serves until SIGINT/SIGTERM, drains, and returns the exit code.
-// `on_listening` runs after the bind, before serving (register shutdown hooks there).
-int RunService(const ServiceCli& cli, const Pipeline& pipeline, Readiness& readiness,
-               const std::function<void(Server&)>& on_listening = {});
 
 }  // namespace core

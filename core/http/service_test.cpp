@@ -17,21 +17,6 @@ int ParseArgs(ServiceCli& cli, std::vector<std::string> args) {
   return rc ? *rc : -1;  // -1: go on running
 }
 
-TEST(ParseDurationTest, AcceptsUnitsAndBareMilliseconds) {
-  EXPECT_EQ(ParseDuration("250ms"), std::chrono::milliseconds(250));
-  EXPECT_EQ(ParseDuration("10s"), std::chrono::seconds(10));
-  EXPECT_EQ(ParseDuration("2m"), std::chrono::minutes(2));
-  EXPECT_EQ(ParseDuration("42"), std::chrono::milliseconds(42));
-}
-
-TEST(ParseDurationTest, RejectsGarbage) {
-  EXPECT_EQ(ParseDuration(""), std::nullopt);
-  EXPECT_EQ(ParseDuration("-1s"), std::nullopt);
-  EXPECT_EQ(ParseDuration("1h"), std::nullopt);
-  EXPECT_EQ(ParseDuration("s"), std::nullopt);
-  EXPECT_EQ(ParseDuration("99999999999999999999s"), std::nullopt);
-}
-
 TEST(ServiceCliTest, DefaultsToTheServicePort) {
   ServiceCli cli({"sd-test", "test", 9042});
   EXPECT_EQ(ParseArgs(cli, {}), -1);

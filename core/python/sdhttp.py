@@ -389,6 +389,16 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     block_on_close = False
 
 
+def duration(text: str) -> float:
+    """A duration flag as the C++ services read it ("250ms", "10s", "2m", bare milliseconds), in
+    seconds; argparse turns the ValueError into a usage error (exit 2)."""
+    m = re.fullmatch(r"(\d+)(ms|s|m)?", text)
+    if not m:
+        raise ValueError(f"not a duration like 500ms, 10s or 2m: {text!r}")
+    scale = {"ms": 0.001, None: 0.001, "s": 1.0, "m": 60.0}[m.group(2)]
+    return int(m.group(1)) * scale
+
+
 def common_args(description: str, default_port: int) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--host", default=os.environ.get("SD_HOST", "127.0.0.1"))
