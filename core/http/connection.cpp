@@ -1,9 +1,5 @@
 #include "core/http/connection.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <charconv>
 
@@ -15,7 +11,6 @@ namespace core {
 namespace {
 
 constexpr std::size_t kFlushBytes = 64 * 1024;  // pipelined responses batched up to this much
-constexpr auto kHandlerGuard = std::chrono::seconds(60);  // watchdog nap while a handler runs
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1024 * 1024;
 
@@ -75,138 +70,47 @@ void AppendResponse(std::string& out, const Response& res, bool head, bool keep_
 
 }  // namespace
 
-Connection::Connection(tcp::socket socket, std::shared_ptr<Server::State> state)
-    : socket_(std::move(socket)),
-      state_(std::move(state)),
-      options_(state_->options),
-      reader_(options_),
-      watchdog_(socket_.get_executor()) {
-  beast::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
-  if (!ec) {
-    peer_address_ = ep.address();
-    peer_port_ = ep.port();
-  }
-  socket_.set_option(tcp::no_delay(true), ec);
-  // Writes are first tried in place (see Flush); only a full socket buffer takes the async path.
-  socket_.non_blocking(true, ec);
+HttpConnection::HttpConnection(tcp::socket socket, const ServerOptions& options,
+                               const Pipeline& pipeline)
+    : TcpConnection(std::move(socket)), options_(options), pipeline_(pipeline), reader_(options) {}
+
+void HttpConnection::EnterIdle() {
+  reading_body_ = false;
+  reading_since_ = {};
+  SetPhase(Phase::kIdle, Clock::now() + options_.idle_timeout);
 }
 
-Connection::~Connection() {
-  {
-    std::lock_guard lock(state_->mu);
-    state_->connections.erase(id_);
+// The header deadline runs from the request's first byte and the body's from the end of the
+// headers, so a client trickling bytes cannot extend either.
+void HttpConnection::EnterReading(bool body) {
+  if (phase() != Phase::kReading || reading_body_ != body) {
+    reading_body_ = body;
+    reading_since_ = Clock::now();
   }
-  const bool last = state_->active.fetch_sub(1, std::memory_order_acq_rel) == 1;
-  if (!last || !state_->draining.load()) return;
-  std::function<void()> drained;
-  {
-    std::lock_guard lock(state_->mu);
-    drained = state_->on_drained;
-  }
-  if (drained) drained();
+  SetPhase(Phase::kReading,
+           reading_since_ + (body ? options_.body_timeout : options_.header_timeout));
 }
 
-void Connection::Start() {
-  {
-    std::lock_guard lock(state_->mu);
-    id_ = ++state_->next_id;
-    state_->connections.emplace(id_, weak_from_this());
-  }
-  draining_ = state_->draining.load();
-  SetPhase(Phase::kIdle);
-  armed_ = deadline_;
-  auto executor = socket_.get_executor();
-  net::co_spawn(executor, Serve(shared_from_this()), net::detached);
-  net::co_spawn(executor, Watchdog(shared_from_this()), net::detached);
-}
-
-void Connection::Drain() {
-  net::post(socket_.get_executor(), [self = shared_from_this()] {
-    self->draining_ = true;
-    self->watchdog_.cancel();  // wakes the watchdog, which closes an idle connection
-  });
-}
-
-void Connection::SetPhase(Phase phase) {
-  const auto now = Clock::now();
-  if (phase != phase_) phase_start_ = now;
-  phase_ = phase;
-  timed_out_ = false;
-  switch (phase) {
-    case Phase::kIdle:
-      deadline_ = now + options_.idle_timeout;
-      break;
-    case Phase::kHeader:
-      deadline_ = phase_start_ + options_.header_timeout;
-      break;
-    case Phase::kBody:
-      deadline_ = phase_start_ + options_.body_timeout;
-      break;
-    case Phase::kHandling:
-      deadline_ = now + kHandlerGuard;
-      break;
-    case Phase::kWriting:
-      deadline_ = now + options_.write_timeout;
-      break;
-    case Phase::kLinger:
-      deadline_ = now + kLingerTime;
-      break;
-    case Phase::kClosed:
-      deadline_ = now;
-      break;
-  }
-  // Later deadlines are picked up when the watchdog wakes; only an earlier one must wake it now.
-  if (deadline_ < armed_) watchdog_.cancel();
-}
-
-Task<void> Connection::Watchdog(std::shared_ptr<Connection> self) {
-  Connection& c = *self;
-  while (c.phase_ != Phase::kClosed) {
-    c.armed_ = c.deadline_;
-    c.watchdog_.expires_at(c.armed_);
-    // Expired or cancelled (a nearer deadline, a drain, or close): either way, re-check below.
-    co_await c.watchdog_.async_wait(kUseTuple);
-    if (c.phase_ == Phase::kClosed) break;
-    const auto now = Clock::now();
-    beast::error_code ignored;
-    if (c.draining_ && c.phase_ == Phase::kIdle) {
-      c.socket_.cancel(ignored);  // Serve sees the abort, notices draining, and closes
-      c.deadline_ = now + std::chrono::seconds(1);
-      continue;
-    }
-    if (now < c.deadline_) continue;  // the deadline moved while we slept
-    if (c.phase_ == Phase::kHandling) {
-      // Handlers own their deadlines (they may wait on other services); just check again later.
-      c.deadline_ = now + kHandlerGuard;
-      continue;
-    }
-    c.timed_out_ = true;
-    c.socket_.cancel(ignored);
-    c.deadline_ = now + std::chrono::seconds(1);  // Serve closes promptly; don't spin meanwhile
-  }
-}
-
-void Connection::AppendError(const Error& error) {
+void HttpConnection::AppendError(const Error& error) {
   Response res;
   SetProblem(res, error, "", "");
-  state_->pipeline.NotifyRejection(res, peer_address_);
+  pipeline_.NotifyRejection(res, peer_address());
   AppendResponse(out_, res, false, false, false, options_.server_name);
   close_after_write_ = true;
 }
 
-Task<void> Connection::Handle() {
+Task<void> HttpConnection::Handle() {
   Request req = reader_.Take();
   sent_continue_ = false;
   const bool head = req.method() == http::verb::head;
   bool keep_alive = req.keep_alive();
   const bool http10 = req.version() == 10;
-  SetPhase(Phase::kHandling);
+  SetPhase(Phase::kBusy, Clock::now() + std::chrono::seconds(60));
 
-  Exchange ex(req, peer_address_, peer_port_);
+  Exchange ex(req, peer_address(), peer_port());
   bool threw = false;
   try {
-    co_await state_->pipeline.Run(ex);
+    co_await pipeline_.Run(ex);
   } catch (const std::exception& e) {
     log::Error("handler threw", {{"error", e.what()}, {"route", ex.route}});
     threw = true;
@@ -218,115 +122,71 @@ Task<void> Connection::Handle() {
     ex.response = Response{};
     ex.Fail(Error(Code::kInternal, "the server hit an unexpected error"));
   }
-  if (draining_ || !ex.response.keep_alive()) keep_alive = false;
+  if (draining() || !ex.response.keep_alive()) keep_alive = false;
   AppendResponse(out_, ex.response, head, keep_alive, http10, options_.server_name);
   if (!keep_alive) close_after_write_ = true;
 }
 
-Task<bool> Connection::Flush() {
-  if (out_.empty()) co_return true;
-  // Most responses fit the socket buffer: write in place and skip the async machinery entirely.
-  beast::error_code ec;
-  std::size_t n = socket_.write_some(net::buffer(out_), ec);
-  if (!ec && n == out_.size()) {
-    out_.clear();
-    co_return true;
-  }
-  if (ec && ec != net::error::would_block && ec != net::error::try_again) co_return false;
-  if (ec) n = 0;
-  SetPhase(Phase::kWriting);
-  auto [wec, written] =
-      co_await net::async_write(socket_, net::buffer(out_.data() + n, out_.size() - n), kUseTuple);
-  out_.clear();
-  co_return !wec;
+Task<bool> HttpConnection::Write() {
+  bool ok = co_await Flush(out_, Clock::now() + options_.write_timeout);
+  co_return ok;
 }
 
-Task<bool> Connection::ReadMore() {
+Task<bool> HttpConnection::ReadMore() {
   if (reader_.header_done()) {
-    SetPhase(Phase::kBody);
+    EnterReading(/*body=*/true);
     if (!sent_continue_ && reader_.expects_continue()) {
       sent_continue_ = true;  // the client waits for this before sending a large body
       out_.append("HTTP/1.1 100 Continue\r\n\r\n");
-      bool ok = co_await Flush();
+      bool ok = co_await Write();
       if (!ok) co_return false;
-      SetPhase(Phase::kBody);
+      EnterReading(/*body=*/true);
     }
   } else if (reader_.started()) {
-    SetPhase(Phase::kHeader);
+    EnterReading(/*body=*/false);
   } else {
-    SetPhase(Phase::kIdle);
+    EnterIdle();
   }
-  auto [ec, n] = co_await socket_.async_read_some(reader_.Prepare(), kUseTuple);
+  auto [ec, n] = co_await socket().async_read_some(reader_.Prepare(), kUseTuple);
   if (!ec) {
     reader_.Commit(n);
     co_return true;
   }
-  if (timed_out_ && (phase_ == Phase::kHeader || phase_ == Phase::kBody)) {
+  if (timed_out() && phase() == Phase::kReading) {
     AppendError(Error(Code::kRequestTimeout, "the request was not received in time"));
-    co_await Flush();
+    co_await Write();
   }
   co_return false;
 }
 
-Task<void> Connection::Linger() {
-  // Closing with unread input makes the kernel send RST, which can destroy the error response we
-  // just wrote before the client reads it. Half-close, then drain briefly (nginx's lingering
-  // close).
-  beast::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_send, ec);
-  if (ec) co_return;
-  SetPhase(Phase::kLinger);
-  std::size_t drained = 0;
-  char sink[4096];
-  while (drained < kLingerBytes) {
-    auto [rec, n] = co_await socket_.async_read_some(net::buffer(sink), kUseTuple);
-    if (rec) break;
-    drained += n;
-  }
-}
-
-void Connection::Close() {
-  phase_ = Phase::kClosed;
-  watchdog_.cancel();
-  beast::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
-}
-
-Task<void> Connection::Serve(std::shared_ptr<Connection> self) {
-  Connection& c = *self;
+Task<void> HttpConnection::Serve() {
   bool linger = false;
-  try {
-    for (;;) {
-      const auto parsed = c.reader_.Parse();
-      if (parsed == RequestReader::Status::kRequest) {
-        co_await c.Handle();
-        const bool flush =
-            c.close_after_write_ || c.reader_.buffered() == 0 || c.out_.size() >= kFlushBytes;
-        if (!flush) continue;  // more pipelined requests are buffered: answer them in one write
-        bool ok = co_await c.Flush();
-        if (!ok || c.close_after_write_) break;
-        continue;
-      }
-      if (parsed == RequestReader::Status::kError) {
-        c.AppendError(c.reader_.error());
-        bool ok = co_await c.Flush();
-        linger = ok;
-        break;
-      }
-      if (!c.out_.empty()) {  // responses not yet written (pipelined batch): before blocking
-        bool ok = co_await c.Flush();
-        if (!ok) break;
-      }
-      if (c.draining_ && !c.reader_.started()) break;
-      bool ok = co_await c.ReadMore();
+  for (;;) {
+    const auto parsed = reader_.Parse();
+    if (parsed == RequestReader::Status::kRequest) {
+      co_await Handle();
+      const bool flush =
+          close_after_write_ || reader_.buffered() == 0 || out_.size() >= kFlushBytes;
+      if (!flush) continue;  // more pipelined requests are buffered: answer them in one write
+      bool ok = co_await Write();
+      if (!ok || close_after_write_) break;
+      continue;
+    }
+    if (parsed == RequestReader::Status::kError) {
+      AppendError(reader_.error());
+      bool ok = co_await Write();
+      linger = ok;
+      break;
+    }
+    if (!out_.empty()) {  // responses not yet written (pipelined batch): before blocking
+      bool ok = co_await Write();
       if (!ok) break;
     }
-    if (linger) co_await c.Linger();
-  } catch (const std::exception& e) {
-    log::Error("connection failed", {{"error", e.what()}});
+    if (draining() && !reader_.started()) break;
+    bool ok = co_await ReadMore();
+    if (!ok) break;
   }
-  c.Close();
+  if (linger) co_await Linger(kLingerTime, kLingerBytes);
 }
 
 }  // namespace core

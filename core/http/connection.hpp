@@ -1,92 +1,48 @@
-// One client connection of the server (internal to core/; services never see it).
+// One HTTP/1.1 connection (internal to core/http; services never see it): the read → parse →
+// handle → write loop on a TcpConnection (core/net), which owns the socket, the deadline watchdog,
+// in-place writes and lingering close.
 //
-// Two coroutines share the connection, on the socket's executor (a strand when threads share an
-// io_context): `Serve` reads, parses, runs the pipeline and writes; `Watchdog` sleeps until the
-// current deadline and cancels the socket's pending operation when it has passed. Moving a deadline
-// later is a plain store — the watchdog re-arms only when it wakes — so the common path of a
-// keep-alive request costs no timer operation at all.
+// Pipelined requests are answered in order and their responses batched into one write. Phases
+// and their deadlines: idle (keep-alive wait, --idle-timeout), header (from the first byte, so
+// trickling bytes cannot extend it: --header-timeout), body (--body-timeout), handling (never
+// timed out here: handlers own their deadlines), writing (--write-timeout, only when a write
+// could not complete in place).
 #pragma once
 
-#include <atomic>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_map>
 
+#include "core/http/middleware.hpp"
 #include "core/http/request_reader.hpp"
-#include "core/http/server.hpp"
+#include "core/http/server_options.hpp"
+#include "core/net/tcp_connection.hpp"
 
 namespace core {
 
-class Connection;
-
-struct Server::State {
-  State(ServerOptions o, const Pipeline& p) : options(std::move(o)), pipeline(p) {}
-
-  const ServerOptions options;
-  const Pipeline& pipeline;
-  std::atomic<bool> draining{false};
-  std::atomic<std::size_t> active{0};
-
-  // Live connections, so shutdown can reach the idle ones. Touched once per connection, not per
-  // request, so a mutex costs nothing measurable here.
-  std::mutex mu;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;
-  std::uint64_t next_id = 0;
-  std::function<void()> on_drained;  // runs when draining and the last connection has closed
-};
-
-class Connection : public std::enable_shared_from_this<Connection> {
+class HttpConnection final : public TcpConnection {
  public:
-  using tcp = net::ip::tcp;
-  using Clock = std::chrono::steady_clock;
-
-  Connection(tcp::socket socket, std::shared_ptr<Server::State> state);
-  ~Connection();
-
-  // Registers the connection and starts its two coroutines.
-  void Start();
-  // Thread-safe: from now on, close when idle and answer in-flight requests with Connection: close.
-  void Drain();
+  // `options` and `pipeline` must outlive the connection (the server owns them).
+  HttpConnection(tcp::socket socket, const ServerOptions& options, const Pipeline& pipeline);
 
  private:
-  enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLinger, kClosed };
-
-  static Task<void> Serve(std::shared_ptr<Connection> self);
-  static Task<void> Watchdog(std::shared_ptr<Connection> self);
+  Task<void> Serve() override;
 
   Task<void> Handle();
-  Task<bool> Flush();
+  Task<bool> Write();
   Task<bool> ReadMore();
   void AppendError(const Error& error);
-  Task<void> Linger();
-  void SetPhase(Phase phase);
-  void Close();
+  void EnterIdle();
+  void EnterReading(bool body);
 
-  tcp::socket socket_;
-  std::shared_ptr<Server::State> state_;
   const ServerOptions& options_;
-  std::uint64_t id_ = 0;
-  net::ip::address peer_address_;
-  std::uint16_t peer_port_ = 0;
-
+  const Pipeline& pipeline_;
   RequestReader reader_;
   std::string out_;
   bool sent_continue_ = false;
   bool close_after_write_ = false;
-  bool draining_ = false;  // the executor's copy of state_->draining
-
-  net::steady_timer watchdog_;
-  Phase phase_ = Phase::kIdle;
-  Clock::time_point deadline_;
-  Clock::time_point phase_start_;
-  Clock::time_point armed_;  // when the watchdog will next wake
-  bool timed_out_ = false;
+  bool reading_body_ = false;
+  Clock::time_point reading_since_{};  // when the current header (or body) began arriving
 };
 
 }  // namespace core

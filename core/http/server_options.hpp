@@ -1,5 +1,5 @@
 // Every limit the HTTP server enforces, each with its default; each is a command-line flag
-// (see cli.hpp) so an operator can change it without a rebuild.
+// (service.hpp's ServiceCli) so an operator can change it without a rebuild.
 #pragma once
 
 #include <chrono>
@@ -7,15 +7,11 @@
 #include <cstdint>
 #include <string>
 
+#include "core/net/tcp_server.hpp"
+
 namespace core {
 
 using namespace std::chrono_literals;
-
-// How worker threads share the work (measured in core/README.md).
-enum class IoModel {
-  kReusePort,  // one io_context + listening socket per thread (SO_REUSEPORT); no locks, no strands
-  kShared,     // one io_context run by every thread, one strand per connection
-};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";  // address or name to listen on

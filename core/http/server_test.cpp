@@ -236,17 +236,38 @@ TEST_P(ServerTest, IdleKeepAliveConnectionsAreClosed) {
   EXPECT_TRUE(c.WaitClosed());
 }
 
-TEST_P(ServerTest, ConnectionsOverTheLimitGet503) {
+TEST_P(ServerTest, AtTheConnectionLimitAnIdleConnectionMakesRoom) {
   auto o = Options();
   o.max_connections = 1;
   TestServer s(o, pipeline_);
   RawClient first(s.port());
-  ASSERT_TRUE(first.RoundTrip(Get("/hello")));  // now certainly accepted and counted
+  ASSERT_TRUE(first.RoundTrip(Get("/hello")));  // accepted, counted, now idle between requests
+  RawClient second(s.port());
+  auto r = second.RoundTrip(Get("/hello"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(first.WaitClosed());  // nginx's way: the idle keep-alive connection gave its slot
+  EXPECT_EQ(s.server().connection_stats().reclaimed, 1u);
+  EXPECT_EQ(s.server().connection_stats().refused, 0u);
+}
+
+TEST_P(ServerTest, AtTheConnectionLimitBusyConnectionsMeanA503) {
+  auto o = Options();
+  o.max_connections = 1;
+  TestServer s(o, pipeline_);
+  RawClient first(s.port());
+  first.Send(Get("/slow"));
+  gate_.entered.get_future().wait();  // a handler runs: busy, not reclaimable
   RawClient second(s.port());
   auto r = second.Read();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_EQ(r->Header("Retry-After"), "1");
+  EXPECT_EQ(s.server().connection_stats().refused, 1u);
+  gate_.open = true;
+  auto done = first.Read();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200);
 }
 
 TEST_P(ServerTest, HandlerExceptionBecomes500AndServerKeepsServing) {
