@@ -1,5 +1,6 @@
 # The front door. `make run` and `make test` install what is missing (scripts/setup.sh), build and
-# go; nothing else needs to be done by hand on a fresh Debian 12 machine.
+# go; nothing else needs to be done by hand on a fresh Debian 12 machine. `make run` builds only the
+# service binaries it starts (the sd_services target), not every test and benchmark.
 PRESET ?= release
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
@@ -20,7 +21,8 @@ build: configure
 test: build
 	@ctest --preset $(PRESET) $(CTEST_FLAGS)
 
-run: build
+run: configure
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target sd_services
 	@scripts/run.sh $(BUILD_DIR)
 
 bench: build

@@ -169,7 +169,10 @@ class Service:
         elif rule.key == "route":
             key = request.route
         else:  # an API-key header; without one, fall back to the client address
-            key = request.headers.get(rule.key.partition(":")[2], "").strip()
+            header = rule.key.partition(":")[2]
+            key = request.headers.get(header, "").strip(" \t")
+            if len(key.encode()) > MAX_KEY_BYTES:  # the client's bytes; the "h:" prefix is ours
+                raise HttpError(400, f"{header}: longer than {MAX_KEY_BYTES} bytes")
             key = "h:" + key if key else ip_key(request.peer)
         d = self.decide(rule, key, 1)
         headers = {} if rule.shadow else self.headers(rule, d)

@@ -149,8 +149,17 @@ class ObservabilityContract(contract.ServiceTest):
         [(_, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"})
         self.assertEqual(",".join(tracestate), "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7")
 
-    def test_tracestate_with_duplicate_keys_is_dropped(self):
-        [(headers, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": "foo=1,foo=2"})
+    def test_tracestate_keeps_the_first_entry_of_a_repeated_key(self):
+        [(_, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": "foo=1,bar=2,foo=3"})
+        self.assertEqual(",".join(tracestate), "foo=1,bar=2")
+
+    def test_tracestate_keys_may_hold_at_signs_after_the_first_character(self):
+        state = "1a@b@c=1,foo@=2," + "k" * 249 + "@vendor=3"  # a 256-character key
+        [(_, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": state})
+        self.assertEqual(",".join(tracestate), state)
+
+    def test_invalid_tracestate_is_dropped_and_the_parent_kept(self):
+        [(headers, tracestate, _)] = self.call_through({"traceparent": PARENT, "tracestate": "foo=1,@bar=2"})
         self.assertFalse(tracestate)
         self.assertEqual(TRACEPARENT.fullmatch(headers["traceparent"]).group(1),
                          "0af7651916cd43dd8448eb211c80319c")

@@ -33,11 +33,19 @@ function(sd_library name)
   target_link_libraries(${name} PUBLIC sd_flags ${A_DEPS})
 endfunction()
 
-# sd_executable(name SOURCES ... DEPS ...): a service binary, lands in build/bin.
+# Every service binary (an sd_executable marked SERVICE) and nothing else: what `make run` builds
+# and starts, so it need not compile every test and benchmark first.
+add_custom_target(sd_services)
+
+# sd_executable(name [SERVICE] SOURCES ... DEPS ...): a binary in build/bin. SERVICE marks one of
+# the sd-* services `make run` starts (it joins sd_services); tools and simulators leave it off.
 function(sd_executable name)
-  cmake_parse_arguments(A "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(A "SERVICE" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${A_SOURCES})
   target_link_libraries(${name} PRIVATE sd_flags ${A_DEPS})
+  if(A_SERVICE)
+    add_dependencies(sd_services ${name})
+  endif()
 endfunction()
 
 # Tests labelled "tsan" (the concurrent ones) also join this target, so a TSan build can compile

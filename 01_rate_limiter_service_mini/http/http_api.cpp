@@ -47,9 +47,7 @@ core::Result<CheckRequest> ParseCheckRequest(std::string_view body, const Limite
     }
     req.key = std::string(key->as_string());
   }
-  if (req.key.size() > kMaxKeyBytes) {
-    return Invalid("key: longer than " + std::to_string(kMaxKeyBytes) + " bytes");
-  }
+  if (auto ok = ValidateClientKey(req.key, "key"); !ok) return ok.error();
 
   if (const auto* cost = obj->if_contains("cost")) {
     if (cost->is_int64() && cost->as_int64() >= 0 && cost->as_int64() <= kMaxCost) {

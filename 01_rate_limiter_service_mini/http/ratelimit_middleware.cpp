@@ -45,12 +45,12 @@ bool RateLimitMiddleware::Covers(std::string_view route) const {
   return std::find(scope_.routes.begin(), scope_.routes.end(), route) != scope_.routes.end();
 }
 
-std::string RateLimitMiddleware::KeyFor(const core::Exchange& ex) const {
+core::Result<std::string> RateLimitMiddleware::KeyFor(const core::Exchange& ex) const {
   const Rule& rule = *scope_.rule;
   if (rule.key_source == KeySource::kRoute) return RouteKey(ex.route);
   if (rule.key_source == KeySource::kHeader) {
-    std::string key = HeaderKey(ex.request[rule.header]);
-    if (!key.empty()) return "h:" + key;
+    auto key = HeaderKey(rule.header, ex.request[rule.header]);
+    if (!key || !key->empty()) return key;
     // No API key: fall back to the client address rather than one shared bucket for all of them.
   }
   const IpAddress peer = ex.peer.is_v4() ? IpAddress::FromV4(ex.peer.to_v4().to_bytes())
@@ -68,14 +68,19 @@ core::Task<void> RateLimitMiddleware::Handle(core::Exchange& ex, core::Next next
     co_return;
   }
   const Rule& rule = *scope_.rule;
-  std::string key = KeyFor(ex);
+  auto keyed = KeyFor(ex);
+  if (!keyed) {  // an API-key header over the limit
+    ex.Fail(keyed.error());
+    co_return;
+  }
+  std::string key = std::move(*keyed);
   auto decided = decider_.DecideLocally(rule, key, 1);
   if (!decided) {  // a remote store: g++ 12 wants the co_await in its own statement
     auto remote = co_await decider_.Decide(rule, std::move(key), 1);
     decided.emplace(std::move(remote));
   }
   const core::Result<Verdict>& verdict = *decided;
-  if (!verdict) {  // only a key over the size limit gets here (an enormous API key header)
+  if (!verdict) {  // only a key over the limiter's backstop gets here (KeyFor refused the rest)
     ex.Fail(verdict.error());
     co_return;
   }

@@ -54,8 +54,9 @@ class RateLimitMiddleware final : public core::Middleware {
 
   core::Task<void> Handle(core::Exchange& ex, core::Next next) override;
 
-  // The key this middleware would use for `ex` (exposed for tests).
-  std::string KeyFor(const core::Exchange& ex) const;
+  // The key this middleware would use for `ex` (exposed for tests). Errors: an API-key header
+  // over kMaxKeyBytes (HeaderKey).
+  core::Result<std::string> KeyFor(const core::Exchange& ex) const;
 
  private:
   bool Covers(std::string_view route) const;

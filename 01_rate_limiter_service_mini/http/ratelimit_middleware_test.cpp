@@ -23,7 +23,7 @@ class RateLimitMiddlewareKeyTest : public ::testing::Test {
     core::Request request;
     if (xff != nullptr) request.set("X-Forwarded-For", xff);
     core::Exchange ex(request, ip::make_address(peer), 40000);
-    return middleware.KeyFor(ex);
+    return middleware.KeyFor(ex).value();
   }
 
   core::FakeClock clock_;

@@ -33,10 +33,22 @@ std::string IpKey(const IpAddress& ip, int ipv6_prefix) {
   return ip.Masked(prefix).ToString() + "/" + std::to_string(prefix);
 }
 
-std::string HeaderKey(std::string_view value) {
+core::Result<void> ValidateClientKey(std::string_view key, std::string_view what) {
+  if (key.size() > kMaxKeyBytes) {
+    return Invalid(std::string(what) + ": longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+  }
+  return {};
+}
+
+core::Result<std::string> HeaderKey(std::string_view name, std::string_view value) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return std::string(value);
+  if (value.empty()) return std::string();
+  if (auto ok = ValidateClientKey(value, name); !ok) return ok.error();
+  std::string key;
+  key.reserve(kHeaderKeyPrefix.size() + value.size());
+  key.append(kHeaderKeyPrefix).append(value);
+  return key;
 }
 
 std::string RouteKey(std::string_view route_pattern) { return std::string(route_pattern); }

@@ -17,15 +17,31 @@
 
 namespace ratelimit {
 
+// The most bytes of a key a client chooses -- an API-key header's value (trimmed) or the "key" of
+// POST /v1/check (its descriptors, encoded) -- counted before any prefix this service adds. One
+// limit with one meaning for both front doors: a key is stored per client, so its length is
+// memory an attacker controls.
+inline constexpr std::size_t kMaxKeyBytes = 512;
+// Header keys are stored as this prefix + the value, so an API key that spells an address never
+// shares that address's bucket (a header rule falls back to IpKey when the header is absent).
+inline constexpr std::string_view kHeaderKeyPrefix = "h:";
+// The longest key the limiter stores: a client's key plus the prefix (Limiter's backstop).
+inline constexpr std::size_t kMaxStoredKeyBytes = kMaxKeyBytes + kHeaderKeyPrefix.size();
+
+// Refuses a client-chosen key over kMaxKeyBytes: kInvalidArgument "<what>: longer than 512 bytes".
+// `what` names where the key came from ("key", "x-api-key"). Pure.
+core::Result<void> ValidateClientKey(std::string_view key, std::string_view what);
+
 // The key for a client address: "203.0.113.7" for IPv4; for IPv6 the address masked to
 // `ipv6_prefix` bits with the length appended ("2001:db8:1:2::/64"), or the bare address when
 // ipv6_prefix >= 128.
 std::string IpKey(const IpAddress& ip, int ipv6_prefix = 64);
 
-// The key for a header value (an API key): the value without surrounding spaces/tabs. Empty
-// means the header was absent or blank; what to do then (reject, or fall back to IpKey) is the
-// caller's policy. Callers should refuse values over kMaxKeyBytes (Limiter does).
-std::string HeaderKey(std::string_view value);
+// The key for the value of header `name` (an API key): kHeaderKeyPrefix + the value without
+// surrounding spaces/tabs. "" when the header was absent or blank; what to do then (reject, or
+// fall back to IpKey) is the caller's policy. Errors: ValidateClientKey's, on the trimmed value
+// (the prefix is ours, so it does not count against the client's 512 bytes).
+core::Result<std::string> HeaderKey(std::string_view name, std::string_view value);
 
 // The key for a route: its pattern as matched ("/ping"), one shared budget per endpoint.
 std::string RouteKey(std::string_view route_pattern);

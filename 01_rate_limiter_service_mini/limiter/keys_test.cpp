@@ -30,9 +30,35 @@ TEST(IpKeyTest, Ipv6PrefixIsConfigurable) {
   EXPECT_EQ(IpKey(Ip("2001:db8:1:2::1"), 128), "2001:db8:1:2::1");
 }
 
-TEST(HeaderKeyTest, TrimsSurroundingWhitespaceOnly) {
-  EXPECT_EQ(HeaderKey("  abc def\t"), "abc def");
-  EXPECT_EQ(HeaderKey(" \t "), "");
+TEST(HeaderKeyTest, IsThePrefixedValueTrimmedOfSurroundingWhitespaceOnly) {
+  EXPECT_EQ(HeaderKey("x-api-key", "  abc def\t").value(), "h:abc def");
+  EXPECT_EQ(HeaderKey("x-api-key", " \t ").value(), "");
+  EXPECT_EQ(HeaderKey("x-api-key", "").value(), "");
+}
+
+// One limit, one meaning: a client may choose 512 bytes of key whichever front door it uses. The
+// header path used to count our "h:" prefix and refuse API keys of 511 and 512 bytes.
+TEST(ClientKeyLimitTest, AHeaderValueOf512BytesIsAKeyAnd513IsRefused) {
+  const std::string value(kMaxKeyBytes, 'k');
+  EXPECT_EQ(HeaderKey("x-api-key", value).value(), "h:" + value);
+  EXPECT_TRUE(HeaderKey("x-api-key", " " + value + "\t"));  // trimmed before it is measured
+  const auto over = HeaderKey("x-api-key", value + "k");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, core::Code::kInvalidArgument);
+  EXPECT_EQ(over.error().detail, "x-api-key: longer than 512 bytes");
+}
+
+TEST(ClientKeyLimitTest, ACheckKeyOf512BytesIsAcceptedAnd513IsRefused) {  // POST /v1/check
+  EXPECT_TRUE(ValidateClientKey(std::string(kMaxKeyBytes, 'k'), "key"));
+  const auto over = ValidateClientKey(std::string(kMaxKeyBytes + 1, 'k'), "key");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, core::Code::kInvalidArgument);
+  EXPECT_EQ(over.error().detail, "key: longer than 512 bytes");
+}
+
+TEST(ClientKeyLimitTest, TheLongestHeaderKeyFitsTheLimitersBackstop) {
+  EXPECT_EQ(HeaderKey("x-api-key", std::string(kMaxKeyBytes, 'k')).value().size(),
+            kMaxStoredKeyBytes);
 }
 
 TEST(RouteKeyTest, IsThePattern) { EXPECT_EQ(RouteKey("/ping"), "/ping"); }

@@ -48,9 +48,9 @@ core::Result<void> Limiter::ValidateRequest(std::string_view key, std::int64_t c
   if (cost < 0) {
     return core::Error(core::Code::kInvalidArgument, "cost: must be >= 0");
   }
-  if (key.size() > kMaxKeyBytes) {
+  if (key.size() > kMaxStoredKeyBytes) {
     return core::Error(core::Code::kInvalidArgument,
-                       "key: longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+                       "key: longer than " + std::to_string(kMaxStoredKeyBytes) + " bytes");
   }
   return {};
 }

@@ -15,15 +15,12 @@
 
 #include "01_rate_limiter_service_mini/algorithms/decision.hpp"
 #include "01_rate_limiter_service_mini/limiter/decision_store.hpp"
+#include "01_rate_limiter_service_mini/limiter/keys.hpp"
 #include "01_rate_limiter_service_mini/limiter/rule.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
 
 namespace ratelimit {
-
-// Keys longer than this are refused (kInvalidArgument): a key is stored per client, so its
-// length is memory an attacker controls.
-inline constexpr std::size_t kMaxKeyBytes = 512;
 
 enum class Outcome {
   kAllowed,        // admitted
@@ -66,7 +63,8 @@ class Limiter {
 
   // Decides and counts a request costing `cost` units (default 1; 0 = peek, which is always
   // allowed and consumes nothing) for `key` under the named rule, at clock.Now().
-  // Errors (kInvalidArgument): unknown rule name, cost < 0, key longer than kMaxKeyBytes.
+  // Errors (kInvalidArgument): unknown rule name, cost < 0, key longer than kMaxStoredKeyBytes (a
+  // backstop: the front doors hold what a client chooses to kMaxKeyBytes first, keys.hpp).
   // Store failures are not errors: the rule's failure mode decides (Verdict::store_failed).
   // Thread-safe.
   core::Result<Verdict> Check(std::string_view rule_name, std::string_view key,

@@ -81,12 +81,19 @@ TEST_F(LimiterTest, NegativeCostIsAnInvalidArgument) {
   EXPECT_EQ(r.error().detail, "cost: must be >= 0");
 }
 
-TEST_F(LimiterTest, OversizedKeyIsAnInvalidArgument) {
+TEST_F(LimiterTest, OversizedKeyIsAnInvalidArgument) {  // the backstop behind the front doors
   auto limiter = MakeLimiter({DefaultRule()}, store_, clock_);
-  EXPECT_TRUE(limiter->Check("default", std::string(kMaxKeyBytes, 'k')));
-  auto r = limiter->Check("default", std::string(kMaxKeyBytes + 1, 'k'));
+  EXPECT_TRUE(limiter->Check("default", std::string(kMaxStoredKeyBytes, 'k')));
+  auto r = limiter->Check("default", std::string(kMaxStoredKeyBytes + 1, 'k'));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, core::Code::kInvalidArgument);
+}
+
+TEST_F(LimiterTest, DecidesTheLongestKeyAClientMayChooseThroughEitherFrontDoor) {
+  auto limiter = MakeLimiter({DefaultRule()}, store_, clock_);
+  const std::string longest(kMaxKeyBytes, 'k');
+  EXPECT_TRUE(limiter->Check("default", HeaderKey("x-api-key", longest).value()));  // middleware
+  EXPECT_TRUE(limiter->Check("default", longest));                                  // /v1/check
 }
 
 TEST_F(LimiterTest, CostZeroPeeksAndCountsAsAllowed) {

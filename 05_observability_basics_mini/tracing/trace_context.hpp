@@ -4,9 +4,9 @@
 // Design: parse strictly (the spec's rules, checked against the w3c/trace-context test suite's
 // cases in trace_context_test.cpp), and never fail a request over tracing: an invalid or absent
 // parent simply starts a new trace. Header values are taken as string_views so this file needs no
-// HTTP library. Level 2 (Candidate Recommendation) differences, not implemented: trace-flags bit 1
-// is the "random trace-id" flag (Level 1 says unknown bits MUST be sent as zero, so we mask them),
-// and the tracestate key grammar is relaxed (see tracestate.hpp).
+// HTTP library. One Level 2 difference is not implemented: trace-flags bit 1 is the "random
+// trace-id" flag (Level 1 says unknown bits MUST be sent as zero, so we mask them). tracestate
+// follows the current (Level 2) text: see tracestate.hpp.
 #pragma once
 
 #include <array>

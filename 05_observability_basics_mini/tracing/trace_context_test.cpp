@@ -249,7 +249,7 @@ TEST(ServerSpanTest,
 }
 
 TEST(ServerSpanTest, KeepsTheParentWhenTracestateIsInvalid) {
-  const auto span = StartServerSpan(Lines({kValid}), Lines({"foo=1,foo=2"}));
+  const auto span = StartServerSpan(Lines({kValid}), Lines({"foo=1,BAR=2"}));
   EXPECT_TRUE(span.continued);
   EXPECT_EQ(core::ToHex(span.trace_id), kTraceHex);
   EXPECT_EQ(span.tracestate, "");

@@ -9,14 +9,7 @@ namespace {
 bool IsLcAlpha(char c) noexcept { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) noexcept { return c >= '0' && c <= '9'; }
 bool IsKeyChar(char c) noexcept {
-  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '*' || c == '/';
-}
-
-// `first` then up to `max_len - 1` key characters.
-bool IsKeyPart(std::string_view s, std::size_t max_len, bool digit_may_lead) noexcept {
-  if (s.empty() || s.size() > max_len) return false;
-  if (!IsLcAlpha(s[0]) && !(digit_may_lead && IsDigit(s[0]))) return false;
-  return std::all_of(s.begin() + 1, s.end(), IsKeyChar);
+  return IsLcAlpha(c) || IsDigit(c) || c == '_' || c == '-' || c == '*' || c == '/' || c == '@';
 }
 
 bool IsOws(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -54,10 +47,9 @@ void Truncate(std::vector<Member>& members) {
 }  // namespace
 
 bool IsValidTracestateKey(std::string_view key) noexcept {
-  const auto at = key.find('@');
-  if (at == std::string_view::npos) return IsKeyPart(key, 256, /*digit_may_lead=*/false);
-  return IsKeyPart(key.substr(0, at), 241, /*digit_may_lead=*/true) &&
-         IsKeyPart(key.substr(at + 1), 14, /*digit_may_lead=*/false);  // a 2nd '@' fails here
+  if (key.empty() || key.size() > 256) return false;
+  if (!IsLcAlpha(key[0]) && !IsDigit(key[0])) return false;
+  return std::all_of(key.begin() + 1, key.end(), IsKeyChar);
 }
 
 bool IsValidTracestateValue(std::string_view value) noexcept {
@@ -68,6 +60,7 @@ bool IsValidTracestateValue(std::string_view value) noexcept {
 
 std::optional<std::string> NormalizeTracestate(std::span<const std::string_view> header_lines) {
   std::vector<Member> members;
+  std::size_t received = 0;  // non-empty members on the wire, repeated keys included
   for (const std::string_view line : header_lines) {
     std::size_t start = 0;
     while (start <= line.size()) {
@@ -81,11 +74,12 @@ std::optional<std::string> NormalizeTracestate(std::span<const std::string_view>
       if (!IsValidTracestateKey(key) || !IsValidTracestateValue(text.substr(eq + 1))) {
         return std::nullopt;
       }
-      for (const auto& m : members) {
-        if (m.key == key) return std::nullopt;
-      }
-      if (members.size() == kMaxTracestateMembers) return std::nullopt;
-      members.push_back({key, text});
+      if (++received > kMaxTracestateMembers) return std::nullopt;
+      // A repeated key: keep the first (left-most = most recent) entry. At most 32 members, so the
+      // scan is bounded at 32 x 32 comparisons and needs no allocation.
+      const bool repeated = std::any_of(members.begin(), members.end(),
+                                        [&](const Member& m) { return m.key == key; });
+      if (!repeated) members.push_back({key, text});
     }
   }
   Truncate(members);

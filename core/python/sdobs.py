@@ -1,9 +1,9 @@
 """Observability for the Python twins: what 05_observability_basics_mini is for the C++ services.
 
-Request IDs, W3C Trace Context (traceparent/tracestate, Level 1), a small Prometheus registry
-(counters, gauges, histograms with labels; text format 0.0.4), process metrics from /proc, and the
-middleware that ties them together (one JSON access line per request). Standard library only;
-written for clarity, not speed.
+Request IDs, W3C Trace Context (traceparent per Level 1, tracestate per the current text), a small
+Prometheus registry (counters, gauges, histograms with labels; text format 0.0.4), process metrics
+from /proc, and the middleware that ties them together (one JSON access line per request). Standard
+library only; written for clarity, not speed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import time
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _TRACEPARENT_RE = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
-_KEY_RE = re.compile(r"(?:[a-z][_0-9a-z\-*/]{0,255})|(?:[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})")
+# The current tracestate key grammar: '@' is a key character anywhere but first (no tenant@system).
+_KEY_RE = re.compile(r"[a-z0-9][_0-9a-z\-*/@]{0,255}")
 _VALUE_RE = re.compile(r"[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]")
 
 
@@ -48,20 +49,23 @@ def parse_traceparent(lines: list[str]):
 
 
 def normalize_tracestate(lines: list[str]) -> str:
-    """The combined list with empty members removed, or "" if any member is invalid."""
-    members, keys = [], set()
+    """The combined list with empty members and repeated keys removed (the first entry of a key
+    wins), or "" if any member is invalid or more than 32 arrived (repeated keys counted)."""
+    members, keys, received = [], set(), 0
     for line in lines:
         for member in line.split(","):
             member = member.strip(" \t")
             if not member:
                 continue
             key, eq, value = member.partition("=")
-            if not eq or not _KEY_RE.fullmatch(key) or not _VALUE_RE.fullmatch(value) or key in keys:
+            if not eq or not _KEY_RE.fullmatch(key) or not _VALUE_RE.fullmatch(value):
                 return ""
-            keys.add(key)
-            members.append(f"{key}={value}")
-    if len(members) > 32:
-        return ""
+            received += 1
+            if received > 32:
+                return ""
+            if key not in keys:
+                keys.add(key)
+                members.append(f"{key}={value}")
     return ",".join(members)
 
 
