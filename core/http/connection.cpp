@@ -122,7 +122,7 @@ Task<void> HttpConnection::Handle() {
     ex.response = Response{};
     ex.Fail(Error(Code::kInternal, "the server hit an unexpected error"));
   }
-  if (draining() || !ex.response.keep_alive()) keep_alive = false;
+  if (closing_soon() || !ex.response.keep_alive()) keep_alive = false;
   AppendResponse(out_, ex.response, head, keep_alive, http10, options_.server_name);
   if (!keep_alive) close_after_write_ = true;
 }
@@ -168,6 +168,7 @@ Task<void> HttpConnection::Serve() {
       const bool flush =
           close_after_write_ || reader_.buffered() == 0 || out_.size() >= kFlushBytes;
       if (!flush) continue;  // more pipelined requests are buffered: answer them in one write
+      if (!close_after_write_ && reader_.buffered() == 0) MarkReusable();
       bool ok = co_await Write();
       if (!ok || close_after_write_) break;
       continue;
@@ -182,7 +183,7 @@ Task<void> HttpConnection::Serve() {
       bool ok = co_await Write();
       if (!ok) break;
     }
-    if (draining() && !reader_.started()) break;
+    if (closing_soon() && !reader_.started()) break;
     bool ok = co_await ReadMore();
     if (!ok) break;
   }

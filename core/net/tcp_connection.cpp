@@ -70,13 +70,13 @@ void TcpConnection::Drain() {
 bool TcpConnection::Reclaim() {
   if (!idle_hint_.exchange(false, std::memory_order_relaxed)) return false;
   net::post(socket_.get_executor(), [self = shared_from_this()] {
-    if (self->phase_ == Phase::kIdle && !self->reclaimed_) {
-      self->reclaimed_ = true;
-      self->server_->reclaimed.fetch_add(1, std::memory_order_relaxed);
-      self->watchdog_.cancel();  // the watchdog closes it (an idle connection only)
-    } else {
-      self->server_->reclaiming.fetch_sub(1, std::memory_order_relaxed);  // busy after all
+    if (self->phase_ == Phase::kClosed || self->reclaimed_) {
+      self->server_->reclaiming.fetch_sub(1, std::memory_order_relaxed);  // gone already
+      return;
     }
+    self->reclaimed_ = true;  // ~TcpConnection gives the reclaiming count back
+    self->server_->reclaimed.fetch_add(1, std::memory_order_relaxed);
+    if (self->phase_ == Phase::kIdle) self->watchdog_.cancel();  // it closes an idle connection
   });
   return true;
 }
@@ -85,9 +85,10 @@ void TcpConnection::SetPhase(Phase phase, Clock::time_point deadline) {
   phase_ = phase;
   deadline_ = deadline;
   timed_out_ = false;
-  idle_hint_.store(phase == Phase::kIdle, std::memory_order_relaxed);
-  // Later deadlines are picked up when the watchdog wakes; only an earlier one must wake it now.
-  if (deadline_ < armed_) watchdog_.cancel();
+  idle_hint_.store(phase == Phase::kIdle && !reclaimed_, std::memory_order_relaxed);
+  // Later deadlines are picked up when the watchdog wakes; only an earlier one must wake it now —
+  // or, for a connection asked to make room, the first idle moment.
+  if (deadline_ < armed_ || (reclaimed_ && phase == Phase::kIdle)) watchdog_.cancel();
 }
 
 Task<void> TcpConnection::Watchdog(std::shared_ptr<TcpConnection> self) {

@@ -35,11 +35,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
 
   // The server's side (tcp_server.cpp): registers the connection and starts its coroutines.
   void Start(std::shared_ptr<TcpServer::State> server);
-  // Thread-safe: from now on the protocol sees draining(); an idle connection closes at once.
+  // Thread-safe: from now on the protocol sees closing_soon(); an idle connection closes at once.
   void Drain();
-  // Thread-safe: close if still idle when this runs on the connection's executor (the server is
-  // at its cap and needs the slot). False when it is not idle, or already asked. A reclaimed
-  // connection is counted in the server's stats when it closes.
+  // Thread-safe: the server is at its cap and needs this connection's slot. A connection that
+  // looks idle (LooksIdle) is asked to close at its next idle moment — at once if it is idle now,
+  // after the request in progress otherwise. False when it does not look idle, or was asked
+  // already.
   bool Reclaim();
   // Between requests, as far as another thread can tell (a hint; Reclaim re-checks).
   bool LooksIdle() const noexcept { return idle_hint_.load(std::memory_order_relaxed); }
@@ -63,8 +64,12 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   Phase phase() const noexcept { return phase_; }
   // The last read or write failed because its deadline passed (not because the peer left).
   bool timed_out() const noexcept { return timed_out_; }
-  // The server is shutting down: finish what is in progress, start nothing new.
-  bool draining() const noexcept { return draining_; }
+  // The server is shutting down, or needs this connection's slot: finish what is in progress,
+  // start nothing new (an HTTP response then says Connection: close).
+  bool closing_soon() const noexcept { return draining_ || reclaimed_; }
+  // The protocol has answered everything it read and will wait for the next request: from now on
+  // the connection may be reclaimed (it becomes idle when the reply is written).
+  void MarkReusable() noexcept { idle_hint_.store(true, std::memory_order_relaxed); }
 
   // Writes `out` and clears it: first in place (most replies fit the socket buffer, skipping the
   // async machinery entirely), the remainder asynchronously in phase kWriting until

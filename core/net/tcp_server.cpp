@@ -73,13 +73,13 @@ struct TcpServer::Worker {
 };
 
 void TcpServer::State::Refuse(tcp::socket socket) {
+  refused.fetch_add(1, std::memory_order_relaxed);  // before the reply: whoever reads it sees it
   boost::system::error_code ec;
   socket.non_blocking(true, ec);
   const std::string_view reply = protocol.RefusalBytes();
   socket.write_some(net::buffer(reply.data(), reply.size()), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
-  refused.fetch_add(1, std::memory_order_relaxed);
   static Throttle throttle(std::chrono::seconds(1));
   if (const auto n = throttle.Allow()) {
     log::Warn("connections refused: every slot busy or draining",
@@ -122,10 +122,10 @@ void RefuseWithSpare(TcpServer::State& state, tcp::acceptor& acceptor, SpareDesc
   const int fd =
       ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd >= 0) {
+    state.refused.fetch_add(1, std::memory_order_relaxed);
     const std::string_view reply = state.protocol.RefusalBytes();
     [[maybe_unused]] auto sent = ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
     ::close(fd);
-    state.refused.fetch_add(1, std::memory_order_relaxed);
   }
   spare.Reopen();
 }
