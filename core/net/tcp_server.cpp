@@ -91,6 +91,7 @@ void TcpServer::State::Refuse(tcp::socket socket) {
 }
 
 bool TcpServer::State::TryReclaim() {
+  if (!options.reclaim_idle) return false;
   // Bound the connections admitted over the cap while their reclaimed slots are being freed.
   constexpr std::size_t kMaxReclaiming = 64;
   if (reclaiming.load(std::memory_order_relaxed) >= kMaxReclaiming) return false;
@@ -257,6 +258,7 @@ void TcpServer::HandleSignals() {
 }
 
 void TcpServer::RunWorkers(bool include_calling_thread) {
+  if (!workers_.front()->acceptor) return;  // Listen failed or was never called
   const bool strand = options_.io_model == IoModel::kShared;
   for (auto& w : workers_) {
     net::co_spawn(w->accept_executor, AcceptLoop(state_, w.get(), strand), net::detached);
@@ -311,6 +313,7 @@ void TcpServer::Shutdown() {
     if (state_->active.load() == 0) state_->on_drained();
 
     for (auto& w : workers_) {
+      if (!w->acceptor) continue;  // never listened
       net::post(w->accept_executor, [acc = &*w->acceptor] {
         boost::system::error_code ignored;
         acc->close(ignored);

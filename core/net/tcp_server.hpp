@@ -46,8 +46,9 @@ struct TcpServerOptions {
   std::uint16_t port = 0;          // 0 = any free port
   int threads = 1;                 // worker threads
   IoModel io_model = IoModel::kReusePort;
-  int backlog = 1024;                                  // listen(2) queue
-  std::size_t max_connections = 10000;                 // beyond: reclaim an idle one, or refuse
+  int backlog = 1024;                   // listen(2) queue
+  std::size_t max_connections = 10000;  // beyond: reclaim an idle one, or refuse
+  bool reclaim_idle = true;  // at the cap, close an idle connection for the newcomer (nginx)
   std::chrono::milliseconds shutdown_timeout{10'000};  // busy connections get this long to finish
 };
 
