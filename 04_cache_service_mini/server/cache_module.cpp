@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "04_cache_service_mini/server/cache_metrics.hpp"
+#include "05_observability_basics_mini/http/connection_metrics.hpp"
 #include "core/base/log.hpp"
 
 namespace cache {
@@ -77,6 +78,8 @@ core::Result<void> CacheModule::Start(core::Server&) {
     if (auto r = memcached_->Listen(); !r) {
       return core::Error(r.error().code, "memcached: " + r.error().detail);
     }
+    obs::RegisterConnectionMetrics(registry_, "memcached",
+                                   [m = memcached_.get()] { return m->connection_stats(); });
     memcached_->Start();
     core::log::Info("memcached protocol listening", {{"port", memcached_->port()}});
     std::printf("memcached protocol on %s:%u\n", host_.c_str(),

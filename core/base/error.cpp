@@ -36,6 +36,8 @@ int HttpStatusOf(Code code) noexcept {
       return 431;
     case Code::kInternal:
       return 500;
+    case Code::kNotImplemented:
+      return 501;
     case Code::kBadGateway:
       return 502;
     case Code::kUnavailable:
@@ -80,6 +82,8 @@ std::string_view NameOf(Code code) noexcept {
       return "bad_gateway";
     case Code::kInternal:
       return "internal";
+    case Code::kNotImplemented:
+      return "not_implemented";
   }
   return "internal";
 }

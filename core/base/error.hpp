@@ -32,6 +32,7 @@ enum class Code {
   kTimeout,               // a dependency did not answer in time
   kBadGateway,            // a dependency answered with garbage
   kInternal,              // a bug or an unexpected failure
+  kNotImplemented,        // a feature of the protocol we do not support (a transfer coding)
 };
 
 // A failure: its kind plus a human-readable detail for the `detail` member of problem+json.
