@@ -7,12 +7,12 @@ namespace obs {
 void RegisterConnectionMetrics(Registry& registry, std::string_view server,
                                std::function<core::TcpServerStats()> stats) {
   const std::string prefix = "sd_" + std::string(server) + "_";
-  struct Counter {
+  struct CounterField {
     const char* name;
     const char* help;
     std::uint64_t core::TcpServerStats::*field;
   };
-  const Counter counters[] = {
+  const CounterField counters[] = {
       {"connections_accepted_total", "Connections accepted and served",
        &core::TcpServerStats::accepted},
       {"connections_refused_total", "Connections refused: every slot busy, or draining",
