@@ -192,6 +192,8 @@ class Engine {
   // Recovery (before serving): adds a job read from the log. kBadName, kFull or kJobTooBig if
   // the record does not fit this configuration (the caller logs and skips it).
   Status Restore(const RestoredJob& job);
+  // Recovery: ids from now on are above `id` (a deleted job's id is never handed out again).
+  void EnsureNextIdAbove(JobId id);
 
  private:
   struct Wake {

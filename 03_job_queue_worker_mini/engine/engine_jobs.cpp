@@ -434,4 +434,9 @@ Status Engine::Restore(const RestoredJob& r) {
   return Status::kOk;
 }
 
+void Engine::EnsureNextIdAbove(JobId id) {
+  std::lock_guard lock(mu_);
+  next_id_ = std::max(next_id_, id + 1);
+}
+
 }  // namespace jobs
