@@ -123,9 +123,11 @@ void Engine::Disconnect(ClientId id, bool keep_leases) {
         touched.push_back(j->tube);
       }
     }
-    --c->use->using_count;
-    Tube* used = c->use;
+    // Watches go first: the used tube may be watched too, and must not be dropped while this
+    // client still uses it (the fuzzer found that use-after-free).
     while (!c->watch.empty()) RemoveWatch(*c, c->watch.size() - 1);
+    Tube* used = c->use;
+    --used->using_count;
     MaybeDropTube(used);
     clients_.erase(id);
     for (Tube* t : touched) ServeWaitersLocked(*t, now, wakes);

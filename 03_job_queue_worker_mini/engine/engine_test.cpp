@@ -328,6 +328,15 @@ TEST_F(EngineTest, TubesExistWhileReferencedAndListInBeanstalkdOrder) {
   EXPECT_FALSE(engine_.StatsTube("t3").has_value());
 }
 
+TEST_F(EngineTest, DisconnectingFromATubeBothUsedAndWatchedDropsItOnce) {
+  const ClientId c = engine_.Connect();
+  std::size_t n = 0;
+  ASSERT_EQ(engine_.Use(c, "same"), Status::kOk);
+  ASSERT_EQ(engine_.Watch(c, "same", &n), Status::kOk);
+  engine_.Disconnect(c);
+  EXPECT_EQ(engine_.ListTubes(), (std::vector<std::string>{"default"}));
+}
+
 TEST_F(EngineTest, TubeWithJobsOutlivesItsClients) {
   const ClientId a = engine_.Connect();
   ASSERT_EQ(engine_.Use(a, "kept"), Status::kOk);
