@@ -152,7 +152,8 @@ class Engine {
                         WaitCallback on_wait);
   // Reserves this job (ready, delayed or buried) for the client (beanstalkd's reserve-job).
   ReserveResult ReserveJob(ClientId client, JobId id);
-  // Removes a job: a reserved one only by its holder; ready, delayed and buried ones by anyone.
+  // Removes a job: a reserved one only by its holder; ready, delayed and buried ones by anyone —
+  // unless `who` quotes a lease, which then must be the job's current one.
   Result Delete(const LeaseHolder& who, JobId id);
   // Returns a reserved job to ready (or delayed by `delay`) with a new priority.
   Result Release(const LeaseHolder& who, JobId id, std::uint32_t pri, core::Clock::duration delay);

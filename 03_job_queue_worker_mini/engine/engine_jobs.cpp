@@ -64,7 +64,11 @@ Result Engine::Delete(const LeaseHolder& who, JobId id) {
   Result result;
   std::lock_guard lock(mu_);
   Job* j = jobs_.Find(id);
-  if (j == nullptr || (j->state == JobState::kReserved && LeasedJobLocked(who, id) == nullptr)) {
+  // Quoting a lease (an HTTP ack) means "I finished the job I hold": only a reserved job under
+  // that lease. Otherwise beanstalkd's rule: reserved jobs by their holder, others by anyone.
+  const bool needs_lease =
+      who.lease.has_value() || (j != nullptr && j->state == JobState::kReserved);
+  if (j == nullptr || (needs_lease && LeasedJobLocked(who, id) == nullptr)) {
     result.status = Status::kNotFound;
     return result;
   }

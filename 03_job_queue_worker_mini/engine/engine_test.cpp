@@ -231,6 +231,15 @@ TEST_F(EngineTest, LeaseNumbersGuardHttpStyleAcks) {
   EXPECT_EQ(engine_.Delete(LeaseHolder{0, again.job.lease}, id).status, Status::kOk);
 }
 
+TEST_F(EngineTest, AQuotedLeaseOnlyAcksAReservedJob) {
+  const ClientId c = engine_.Connect();
+  const JobId id = PutJob(c, "x");
+  const ReserveResult r = engine_.Reserve(c, 0s, nullptr);
+  ASSERT_EQ(engine_.Bury(By(c), id, 0).status, Status::kOk);
+  EXPECT_EQ(engine_.Delete(LeaseHolder{0, r.job.lease}, id).status, Status::kNotFound);
+  EXPECT_EQ(engine_.Delete(By(c), id).status, Status::kOk);  // beanstalkd: buried, anyone
+}
+
 TEST_F(EngineTest, DisconnectReturnsReservedJobsAndCancelsTheWait) {
   const ClientId a = engine_.Connect(), b = engine_.Connect();
   const JobId id = PutJob(a, "x");
