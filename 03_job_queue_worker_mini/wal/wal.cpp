@@ -36,8 +36,6 @@ void WriteAll(int fd, std::string_view data, const std::string& path) {
   }
 }
 
-constexpr std::size_t kFixedBytes = kHeaderBytes + 8 + 4 + 1 + 8 + 8 + 8 + 5 * 4;
-
 }  // namespace
 
 core::Result<FsyncPolicy> ParseFsyncPolicy(std::string_view text) {
@@ -89,7 +87,7 @@ std::string Wal::SegmentPath(std::uint32_t index) const {
 }
 
 std::size_t Wal::JobRecordBytes(const jobs::Job& j) {
-  return kFixedBytes + 1 + j.tube->name.size() + 4 + j.body_size;
+  return wal::JobRecordBytes(j.tube->name.size(), j.body_size);
 }
 
 std::int64_t Wal::WallDeadline(const jobs::Job& j, std::int64_t now_ns) const {

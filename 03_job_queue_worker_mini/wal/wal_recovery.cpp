@@ -200,8 +200,7 @@ core::Result<void> Wal::Recover(jobs::Engine& engine, RecoveryReport* report) {
       continue;
     }
     ++r.jobs;
-    const std::uint64_t bytes =
-        kHeaderBytes + 8 + 4 + 1 + 8 + 8 + 8 + 20 + 1 + rec.tube.size() + 4 + rec.body.size();
+    const std::uint64_t bytes = wal::JobRecordBytes(rec.tube.size(), rec.body.size());
     ++found[l->segment].live_jobs;
     found[l->segment].live_bytes += bytes;
     live_total += bytes;

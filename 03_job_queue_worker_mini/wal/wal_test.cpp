@@ -35,7 +35,7 @@ TEST(WalRecordTest, RoundTripsEveryKind) {
   j->reserves = 1;
   j->buries = 2;
   std::string log;
-  AppendJobRecord(log, *j, RecordType::kJob, 123456789);
+  EXPECT_EQ(AppendJobRecord(log, *j, RecordType::kJob, 123456789), JobRecordBytes(6, 5));
   AppendJobRecord(log, *j, RecordType::kUpdate, 5);
   AppendDeleteRecord(log, 42);
 
