@@ -331,6 +331,7 @@ EngineStats Engine::Stats() const {
   for (const auto& [id, c] : clients_) {
     s.producers += c->producer;
     s.workers += c->worker;
+    s.held += c->reserved.size;
   }
   s.waiting = waiting_.size();
   s.draining = draining_;

@@ -61,6 +61,7 @@ struct EngineStats {
   std::size_t bytes = 0;  // held by jobs (header + body)
   std::size_t tubes = 0;
   std::size_t clients = 0, producers = 0, workers = 0, waiting = 0;
+  std::size_t held = 0;  // reserved jobs whose lease a connected client holds (not HTTP leases)
   bool draining = false;
   EngineCounters counters;
 };

@@ -423,7 +423,11 @@ TEST_F(EngineTest, StatsCountJobsByState) {
   EXPECT_EQ(s.counters.reserves, 1u);
   EXPECT_EQ(s.producers, 1u);
   EXPECT_EQ(s.workers, 1u);
+  EXPECT_EQ(s.held, 1u);
   EXPECT_EQ(s.bytes, 4 * (sizeof(Job) + 1));
+  engine_.Disconnect(c, /*keep_leases=*/true);  // an HTTP-style lease: reserved, held by no one
+  EXPECT_EQ(engine_.Stats().reserved, 1u);
+  EXPECT_EQ(engine_.Stats().held, 0u);
 }
 
 TEST_F(EngineTest, RestoredJobsKeepTheirStateAndIdsContinueAfterThem) {

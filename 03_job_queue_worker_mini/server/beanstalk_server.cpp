@@ -110,11 +110,15 @@ Task<bool> Flush(std::shared_ptr<Connection> c, std::string& out) {
 Task<void> Serve(std::shared_ptr<Connection> c, std::shared_ptr<std::atomic<std::size_t>> active) {
   std::vector<char> buf(kReadChunk);
   std::string out;
+  Clock::time_point command_started{};
   for (;;) {
-    c->SetDeadline(c->session.Idle() ? Clock::time_point::max()
-                                     : Clock::now() + c->options.read_timeout);
+    // Between commands no deadline (beanstalkd has none); once a command line or body has
+    // started, --beanstalkd-read-timeout from its first byte, so trickling cannot extend it.
+    const bool idle = c->session.Idle();
+    c->SetDeadline(idle ? Clock::time_point::max() : command_started + c->options.read_timeout);
     auto [ec, n] = co_await c->socket.async_read_some(net::buffer(buf), kUseTuple);
     if (ec) break;
+    if (idle) command_started = Clock::now();
     std::string_view in(buf.data(), n);
     bool ok = true;
     do {

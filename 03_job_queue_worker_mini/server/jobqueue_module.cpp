@@ -144,7 +144,8 @@ void JobQueueModule::Release() {
   // they hold (puts are refused meanwhile); what is still reserved then is ready again after a
   // restart (at-least-once).
   const auto until = std::chrono::steady_clock::now() + flags_.drain_timeout;
-  while (beanstalkd_ && engine_->Stats().reserved > 0 && std::chrono::steady_clock::now() < until) {
+  // Only jobs held by connected workers: HTTP leases have no connection to finish them on.
+  while (beanstalkd_ && engine_->Stats().held > 0 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (beanstalkd_) beanstalkd_->Stop();
