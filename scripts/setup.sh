@@ -39,7 +39,8 @@ packages=(
   python3 curl procps
 )
 # package:init-script of each packaged daemon kept from starting.
-daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus)
+daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus
+  beanstalkd:beanstalkd)
 
 missing=()
 for p in "${packages[@]}"; do
