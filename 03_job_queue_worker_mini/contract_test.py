@@ -212,3 +212,11 @@ class JobQueueContract(contract.ServiceTest):
         self.assertIs(s["draining"], False)
         t = self.client.get(f"/v1/tubes/{tube}").json()
         self.assertEqual((t["name"], t["ready"]), (tube, 1))
+
+    def test_metrics_are_valid_and_count_jobs(self):
+        tube = fresh_tube()
+        self.put(tube)
+        text = self.assertMetricsValid()
+        for name in ("jobqueue_puts_total", "jobqueue_reserves_total", "jobqueue_lease_timeouts_total",
+                     "jobqueue_rejected_full_total", "jobqueue_bytes"):
+            self.assertRegex(text, rf"(?m)^{name} \d", name)

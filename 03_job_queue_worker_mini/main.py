@@ -386,6 +386,17 @@ def main() -> int:
     router = sdhttp.Router()
     app = sdhttp.App("sd-jobqueue", router, sdhttp.options_from(args))
     s = Service(engine, args.max_reserve_wait)
+    helps = {"puts": "Jobs accepted by put/enqueue", "reserves": "Jobs handed out by reserve",
+             "deletes": "Jobs deleted (acknowledged)", "releases": "Reserved jobs released back (nacks, retries)",
+             "buries": "Jobs buried (moved to the dead-letter list)", "kicks": "Buried or delayed jobs kicked back",
+             "touches": "Leases renewed by touch", "lease_timeouts": "Leases that ran out (TTR)",
+             "rejected_full": "Puts refused because a job/byte limit was reached",
+             "rejected_draining": "Puts refused in drain mode"}
+    for key, help_text in helps.items():
+        app.registry.callback(f"jobqueue_{key}_total", help_text + ".", "counter",
+                              lambda k=key: engine.counters[k])
+    app.registry.callback("jobqueue_bytes", "Bytes held by jobs (headers and bodies).", "gauge",
+                          lambda: engine.bytes)
     router.post("/v1/tubes/{tube}/jobs", s.enqueue)
     router.post("/v1/tubes/{tube}/kick", s.kick)
     router.get("/v1/tubes/{tube}", s.tube_stats)
