@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bench/latency_histogram.hpp"
 #include "core/async/task.hpp"
 
 namespace {
@@ -39,27 +40,7 @@ struct Options {
   long fill = 0;
 };
 
-// Log-bucketed latency histogram: 1 µs .. ~17 s in 4% steps.
-struct Histogram {
-  static constexpr int kBuckets = 420;
-  std::array<std::uint64_t, kBuckets> counts{};
-  std::uint64_t total = 0;
-  void Add(double us) {
-    const int b =
-        us < 1 ? 0 : std::min(static_cast<int>(std::log(us) / std::log(1.04)), kBuckets - 1);
-    ++counts[b];
-    ++total;
-  }
-  double Quantile(double q) const {
-    std::uint64_t seen = 0;
-    const auto want = static_cast<std::uint64_t>(q * static_cast<double>(total));
-    for (int i = 0; i < kBuckets; ++i) {
-      seen += counts[i];
-      if (seen > want) return std::pow(1.04, i + 1);
-    }
-    return 0;
-  }
-};
+using Histogram = bench::LatencyHistogram;
 
 struct Shared {
   Options o;
