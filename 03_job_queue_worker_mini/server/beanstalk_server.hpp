@@ -1,25 +1,24 @@
 // The beanstalkd protocol over TCP (--beanstalkd-port, default 11300): what lets existing
 // beanstalkd clients (beaneater, pystalk, go-beanstalk) use sd-jobqueue unchanged.
 //
-// Transport only: beanstalk::Session is the protocol; this is the socket loop around it — its
-// own worker threads, one io_context and SO_REUSEPORT listener per thread, one coroutine per
-// connection (04's memcached server, which the shared core/net TCP server will replace for both).
-// What it adds to a plain loop: a reserve that must wait parks the connection until the engine
-// fires its Wakeup; replies that change durable state are held until the write-ahead log says
-// they are durable (--fsync), so "INSERTED 7" is never sent for a job a crash could lose.
+// Transport only: beanstalk::Session is the protocol, and the project's TcpServer (core/net) does
+// the rest — worker threads, accept loop, connection cap (beanstalkd clients keep long-lived
+// connections, so idle ones are not reclaimed; refused ones read OUT_OF_MEMORY, beanstalkd's
+// "try again later"), descriptors, shutdown. What this loop adds: a reserve that must wait parks
+// the connection until the engine fires its Wakeup; replies that change durable state are held
+// until the write-ahead log says they are durable (--fsync), so "INSERTED 7" is never sent for a
+// job a crash could lose.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "03_job_queue_worker_mini/protocol/beanstalk_session.hpp"
 #include "03_job_queue_worker_mini/wal/wal.hpp"
 #include "core/base/error.hpp"
+#include "core/net/tcp_server.hpp"
 
 namespace jobs_server {
 
@@ -42,24 +41,20 @@ class BeanstalkServer {
   BeanstalkServer& operator=(const BeanstalkServer&) = delete;
 
   // Binds. Errors: kInvalidArgument (bad host, port in use).
-  core::Result<void> Listen();
-  std::uint16_t port() const noexcept { return port_; }
+  core::Result<void> Listen() { return tcp_.Listen(); }
+  std::uint16_t port() const noexcept { return tcp_.port(); }
   // Starts the worker threads; returns at once.
-  void Start();
-  // Stops accepting, abandons every connection (clients reconnect, as with beanstalkd), joins.
+  void Start() { tcp_.Start(); }
+  // Stops accepting, closes idle connections, gives a command in progress a moment, joins.
+  // Idempotent; thread-safe.
   void Stop();
 
-  struct Worker;
+  core::TcpServerStats connection_stats() const noexcept { return tcp_.stats(); }
 
  private:
-  beanstalk::Service& service_;
-  wal::Wal* const log_;
-  const BeanstalkServerOptions options_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::thread> threads_;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stopped_{false};
-  std::shared_ptr<std::atomic<std::size_t>> active_;
+  class Protocol;
+  std::unique_ptr<Protocol> protocol_;
+  core::TcpServer tcp_;
 };
 
 }  // namespace jobs_server
