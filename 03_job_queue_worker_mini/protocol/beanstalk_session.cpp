@@ -61,7 +61,12 @@ Session::Session(Service& service)
   service_.total_connections_.fetch_add(1, std::memory_order_relaxed);
 }
 
-Session::~Session() {
+Session::~Session() { Close(); }
+
+void Session::Close() {
+  if (disconnected_) return;
+  disconnected_ = true;
+  state_ = State::kClosed;
   engine_.Disconnect(client_);
   service_.current_connections_.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -31,8 +31,12 @@ class Session {
  public:
   // Connects an engine client (counts the connection until destroyed).
   explicit Session(Service& service);
-  // Disconnects: a pending wait is dropped; reserved jobs return to ready.
+  // Disconnects (if Close has not): a pending wait is dropped; reserved jobs return to ready.
   ~Session();
+  // The same, now: the transport calls it before closing the socket, so a client that sees the
+  // connection end also sees its jobs released (as with beanstalkd). Idempotent; afterwards the
+  // session must not be fed.
+  void Close();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -88,6 +92,7 @@ class Session {
   Service& service_;
   jobs::Engine& engine_;
   const jobs::ClientId client_;
+  bool disconnected_ = false;
   State state_ = State::kLine;
   std::string line_;           // an incomplete command line carried between Feeds
   bool discard_cr_ = false;    // kDiscardLine: the last byte seen was '\r'

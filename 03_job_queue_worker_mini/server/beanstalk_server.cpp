@@ -73,6 +73,7 @@ class BeanstalkConnection final : public core::TcpConnection {
       } while (!in.empty() && !session_.ShouldClose());
       if (!ok || session_.ShouldClose()) break;
     }
+    session_.Close();  // release its jobs before the client can see the connection end
   }
 
   // Writes `out` once what it reports is durable. False: the client is gone or stopped reading.
