@@ -32,12 +32,15 @@ packages=(
   # only the `promtool` the metrics tests lint with (Debian ships promtool nowhere else); kept on
   # purpose, since a later platform issue runs Prometheus itself. Its daemon is disabled below.
   nginx-light memcached redis-server libmemcached-tools prometheus wrk
+  # the job queue's differential test: Debian's beanstalkd and a real client library (beaneater)
+  beanstalkd ruby ruby-beaneater
   # the Python twins and the contract harness run on Debian's interpreter; procps for pgrep
   # (bench/benchlib.py)
   python3 curl procps
 )
 # package:init-script of each packaged daemon kept from starting.
-daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus)
+daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus
+  beanstalkd:beanstalkd)
 
 missing=()
 for p in "${packages[@]}"; do
