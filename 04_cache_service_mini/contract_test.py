@@ -83,9 +83,15 @@ class CacheContract(contract.ServiceTest):
             self.assertProblem(self.put(fresh(), b"v", f"?ttl={ttl}"), 400)
 
     def test_bad_keys_are_400(self):
-        for key in ("k" * 251, "has space", "ctl\x01char"):
+        for key in ("k" * 251, "has space", "cr\rkey", "lf\nkey", "nul\x00key"):
             self.assertProblem(self.put(key, b"v"), 400)
         self.assertEqual(self.put("k" * 250, b"v").status, 204)
+
+    def test_keys_memcached_accepts_are_accepted(self):
+        # memcached stores keys with control bytes (memcaslap's start with 0x10), DEL and UTF-8.
+        for key in ("\x10memcaslap", "tab\tkey", "del\x7f", "café"):
+            self.assertEqual(self.put(key, key.encode()).status, 204, repr(key))
+            self.assertEqual(self.get(key).body, key.encode(), repr(key))
 
     def test_values_over_the_item_limit_are_413(self):
         self.assertProblem(self.put(fresh("big"), b"x" * (1024 * 1024 + 1)), 413)

@@ -17,7 +17,7 @@
 
 namespace cache {
 
-// memcached's key limit; keys are also free of spaces and control characters (see IsValidKey).
+// memcached's key limit; keys are also free of spaces, CR, LF and NUL (see IsValidKey).
 inline constexpr std::size_t kMaxKeyBytes = 250;
 inline constexpr std::uint32_t kNoTtlSlot = UINT32_MAX;
 
@@ -82,8 +82,9 @@ inline std::size_t ItemCharge(const Item& item) noexcept {
   return ItemCharge(item.key_len, item.value_len);
 }
 
-// 1..250 bytes, none of them a space, a control character or DEL (protocol.txt's rule; memcached
-// 1.6 itself only rejects spaces, which split tokens anyway).
+// What memcached 1.6 accepts as a key: 1..250 bytes, none of them a space, CR, LF or NUL. Other
+// control bytes, DEL and non-ASCII bytes are allowed (protocol.txt asks clients to avoid control
+// characters, but memcached stores them and clients such as memcaslap send them).
 bool IsValidKey(std::string_view key) noexcept;
 
 // The hash used for shard choice, bucket choice and S3-FIFO's ghost entries.

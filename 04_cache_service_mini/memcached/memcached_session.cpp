@@ -20,12 +20,54 @@ namespace {
 // memcached skips up to 100 leading spaces before deciding whether a long line is a multi-get.
 constexpr std::size_t kLineSniffBytes = 110;
 
+// After a long multi-get line, give its buffer back: an idle connection keeps only what an
+// ordinary command needs, not the largest line it ever sent.
+void ReleaseIfLarge(std::string& buffer) {
+  constexpr std::size_t kKeepBytes = 4096;
+  if (buffer.capacity() > kKeepBytes) std::string().swap(buffer);
+  buffer.clear();
+}
+
 bool IsRetrievalLine(std::string_view line) noexcept {
   while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
   for (std::string_view command : {"get ", "gets ", "gat ", "gats "}) {
     if (line.substr(0, command.size()) == command) return true;
   }
   return false;
+}
+
+// memcached's tokenizer stops after 23 tokens (MAX_TOKENS = 24 with its terminal token), so its
+// "last token" is the 23rd of a longer line.
+constexpr std::size_t kMemcachedTokensSeen = 23;
+
+// memcached closes, without a reply, a connection whose command line is not a command it knows and
+// ends in an "HTTP/..." token: that is an HTTP request (a browser tricked into POSTing to the cache
+// port), and answering ERROR line by line would run its headers and body as commands. memcached
+// dispatches on the first byte, so an unknown word starting with g s a c i d t, or a two-letter
+// word starting with m (the meta commands), is answered ERROR before the check; so here.
+bool IsCrossProtocolRequest(std::string_view line, std::string_view command) noexcept {
+  if (command.size() < 2) return false;
+  switch (command.front()) {
+    case 'g':
+    case 's':
+    case 'a':
+    case 'c':
+    case 'i':
+    case 'd':
+    case 't':
+      return false;
+    case 'm':
+      if (command.size() == 2) return false;
+      break;
+    default:
+      break;
+  }
+  std::string_view last;
+  std::size_t seen = 0;
+  memcached::ForEachToken(line, [&](std::string_view token) {
+    if (seen++ < kMemcachedTokensSeen) last = token;
+  });
+  return last.substr(0, 5) == "HTTP/";
 }
 
 std::string_view StoreReply(StoreStatus status) noexcept {
@@ -134,6 +176,7 @@ std::size_t MemcachedSession::ConsumeLine(std::string_view input, std::string& o
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   Execute(line, out);
   line_.clear();
+  ReleaseIfLarge(line_);
   return newline + 1;
 }
 
@@ -206,6 +249,8 @@ void MemcachedSession::Execute(std::string_view line, std::string& out) {
     Verbosity(tokens, out);
   } else if (command == "quit") {
     state_ = State::kClosed;
+  } else if (IsCrossProtocolRequest(line, command)) {
+    state_ = State::kClosed;
   } else {
     out.append("ERROR\r\n");  // includes the empty line and upper-case commands
   }
@@ -242,8 +287,21 @@ void MemcachedSession::StartRetrieval(const Tokens& tokens, std::string_view lin
     out.append("CLIENT_ERROR bad command line format\r\n");
     return;
   }
-  retrieval_keys_.assign(keys);
-  retrieval_pos_ = 0;
+  const bool in_line_buffer =
+      !line_.empty() && keys.data() >= line_.data() && keys.data() < line_.data() + line_.size();
+  if (in_line_buffer) {
+    // A line that spanned reads was assembled in line_: take its buffer instead of copying it, so
+    // a big multi-get costs one line's memory, not two.
+    const auto offset = static_cast<std::size_t>(keys.data() - line_.data());
+    const std::size_t end = offset + keys.size();
+    retrieval_keys_ = std::move(line_);
+    line_.clear();
+    retrieval_keys_.resize(end);
+    retrieval_pos_ = offset;
+  } else {
+    retrieval_keys_.assign(keys);
+    retrieval_pos_ = 0;
+  }
   retrieval_active_ = true;  // Feed's loop runs ContinueRetrieval
 }
 
@@ -271,6 +329,7 @@ bool MemcachedSession::ContinueRetrieval(std::string& out) {
   }
   out.append("END\r\n");
   retrieval_active_ = false;
+  ReleaseIfLarge(retrieval_keys_);
   return true;
 }
 

@@ -59,9 +59,13 @@ struct MemcachedOptions {
   // Longest command line for everything but retrieval (memcached's 2048: a storage line with a
   // 250-byte key needs < 300).
   std::size_t max_line_bytes = 2048;
-  // Longest get/gets/gat/gats line: bounds the keys of one multi-get (~250 keys of 250 bytes, or
-  // ~4000 of 16). memcached grows its buffer without bound here; we do not.
-  std::size_t max_retrieval_line_bytes = 64 * 1024;
+  // Longest get/gets/gat/gats line (--memcached-max-get-line-bytes): bounds the keys of one
+  // multi-get. memcached grows its read buffer without bound for these; clients do send large
+  // ones (a get of ~18,700 keys is a 187 KB line), so the default is the largest value's size,
+  // 1 MiB: ~4,000 keys of 250 bytes or ~100,000 of 10. A connection holds at most one such line
+  // (the session moves it, never copies it twice), so lines in flight are bounded by connections
+  // x this; like memcached's read buffers they are not charged to the cache's byte budget.
+  std::size_t max_retrieval_line_bytes = std::size_t{1} << 20;
   // Feed stops consuming input once its output passes this (the caller writes and comes back).
   // One reply may still overshoot it by one value (max_value_bytes).
   std::size_t output_high_water_bytes = 256 * 1024;

@@ -155,11 +155,22 @@ TEST_F(MemcachedSessionTest, KeyOf251BytesIsRefusedAnd250Accepted) {
             "STORED\r\nVALUE " + key + " 0 1\r\nx\r\nEND\r\n");
 }
 
-TEST_F(MemcachedSessionTest, DifferenceKeysWithControlCharactersAreRefused) {
-  // protocol.txt forbids them; memcached 1.6.18 stores "k\x01" anyway.
-  EXPECT_EQ(R("set k\x01 0 0 1\r\nx\r\nget k\x01\r\n"),
+TEST_F(MemcachedSessionTest, KeysWithControlBytesDelAndUtf8AreStoredAsMemcachedStoresThem) {
+  // memcaslap's keys start with 0x10; memcached 1.6.18 stores all of these (checked on it).
+  for (std::string key : {"\x10memcaslap", "k\x01", "tab\tkey", "del\x7f", "caf\xc3\xa9", "\xff"}) {
+    EXPECT_EQ(R("set " + key + " 3 0 1\r\nx\r\nget " + key + "\r\ndelete " + key + "\r\n"),
+              "STORED\r\nVALUE " + key + " 3 1\r\nx\r\nEND\r\nDELETED\r\n");
+  }
+}
+
+TEST_F(MemcachedSessionTest, DifferenceKeysWithCrOrNulAreRefused) {
+  // memcached 1.6.18 stores "a\rb" (a key no CR-splitting client can read back) and stops reading
+  // the line at a NUL (so it never sees such a key, and answers ERROR for the short line).
+  EXPECT_EQ(R("set a\rb 0 0 1\r\nx\r\nget a\rb\r\n"),
             "CLIENT_ERROR bad command line format\r\nERROR\r\n"
             "CLIENT_ERROR bad command line format\r\n");
+  EXPECT_EQ(R(std::string("set a\0b 0 0 1\r\nx\r\n", 18)),
+            "CLIENT_ERROR bad command line format\r\nERROR\r\n");
 }
 
 TEST_F(MemcachedSessionTest, TabIsNotASeparator) {
@@ -334,6 +345,34 @@ TEST_F(MemcachedSessionTest, QuitClosesAndIgnoresTheRest) {
 
 // --- framing ---------------------------------------------------------------------------------
 
+TEST_F(MemcachedSessionTest, UnknownCommandEndingInAnHttpVersionClosesWithoutAReply) {
+  for (std::string line :
+       {"GET / HTTP/1.1", "POST /cache HTTP/1.0", "bogus HTTP/", "HTTP/1.1", "PUT /x HTTP/2"}) {
+    const testing::Conversation c = h_.Send("version\r\n" + line + "\r\nversion\r\n");
+    EXPECT_EQ(c.output, "VERSION 1.6.18-test\r\n") << line;
+    EXPECT_TRUE(c.closed) << line;
+  }
+}
+
+TEST_F(MemcachedSessionTest, HttpTokenOnlyClosesWhereMemcachedClosesToo) {
+  // Each line's answer is memcached 1.6.18's: a known command runs; a word memcached dispatches by
+  // its first byte (g s a c i d t, two-letter m..) is ERROR; an HTTP token not last is ERROR.
+  EXPECT_EQ(R("get foo HTTP/1.1\r\nstats HTTP/1.1\r\nbogus http/1.1\r\nbogus HTTP/1.1 x\r\n"
+              "gx HTTP/1.1\r\ntx HTTP/1.1\r\nmx HTTP/1.1\r\nx HTTP/1.1\r\n"
+              "touch k HTTP/1.1\r\nversion\r\n"),
+            "END\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\n"
+            "CLIENT_ERROR invalid exptime argument\r\nVERSION 1.6.18-test\r\n");
+}
+
+TEST_F(MemcachedSessionTest, HttpTokenIsLookedForWhereMemcachedsTokenizerStops) {
+  // memcached sees at most 23 tokens: an HTTP/ 23rd token closes even when more follow it, and
+  // one after the 23rd is not seen.
+  std::string words;
+  for (int i = 0; i < 22; ++i) words += "w ";
+  EXPECT_TRUE(h_.Send("bogus " + words.substr(2) + "HTTP/1.1 a b\r\n").closed);
+  EXPECT_EQ(R("bogus " + words + "HTTP/1.1\r\n"), "ERROR\r\n");
+}
+
 TEST_F(MemcachedSessionTest, UnknownCommandsEmptyLinesAndUpperCaseAreErrors) {
   EXPECT_EQ(R("foo\r\n\r\nGET a\r\n"), "ERROR\r\nERROR\r\nERROR\r\n");
 }
@@ -371,9 +410,40 @@ TEST_F(MemcachedSessionTest, RetrievalLinesMayBeLongerThanOtherLines) {
   std::string line = "get";
   for (int i = 0; i < 1500; ++i) line += " k";
   EXPECT_EQ(R(line + "\r\nversion\r\n"), "END\r\nVERSION 1.6.18-test\r\n");
-  const testing::Conversation c = h_.Send("get " + std::string(70 * 1024, 'k'));
+}
+
+TEST_F(MemcachedSessionTest, AGetOf18700KeysIsServedByDefaultAsMemcachedServesIt) {
+  // A 187 KB line, as a client batching 18,700 keys sends it; the TCP server hands it over in
+  // 16 KiB reads, so it is assembled across Feed calls.
+  R("set key000042 5 0 2\r\nhi\r\nset key018699 0 0 1\r\nz\r\n");
+  std::string line = "get";
+  for (int i = 0; i < 18'700; ++i)
+    line += " key" + std::string(6 - std::to_string(i).size(), '0') + std::to_string(i);
+  ASSERT_GT(line.size(), 187'000u);
+  for (std::size_t chunk : {std::size_t{0}, std::size_t{16 * 1024}}) {
+    const testing::Conversation c = h_.Send(line + "\r\nversion\r\n", chunk);
+    EXPECT_EQ(c.output,
+              "VALUE key000042 5 2\r\nhi\r\nVALUE key018699 0 1\r\nz\r\nEND\r\n"
+              "VERSION 1.6.18-test\r\n")
+        << chunk;
+    EXPECT_FALSE(c.closed);
+  }
+}
+
+TEST_F(MemcachedSessionTest, RetrievalLineCapIsAnOptionAndStillBounds) {
+  MemcachedOptions options;
+  options.max_retrieval_line_bytes = 10'000;
+  MemcachedHarness h({}, options);
+  std::string keys;
+  for (int i = 0; i < 900; ++i) keys += " abcdefghi";  // 9,000 bytes
+  EXPECT_EQ(h.Reply("get" + keys + "\r\n"), "END\r\n");
+  const testing::Conversation c = h.Send("get " + std::string(10'000, 'k'), 1000);
   EXPECT_EQ(c.output, "CLIENT_ERROR line too long\r\n");
   EXPECT_TRUE(c.closed);
+  // The default cap, 1 MiB, is a bound too.
+  const testing::Conversation big = h_.Send("get " + std::string(std::size_t{1} << 20, 'k'));
+  EXPECT_EQ(big.output, "CLIENT_ERROR line too long\r\n");
+  EXPECT_TRUE(big.closed);
 }
 
 TEST_F(MemcachedSessionTest, ClientStoppingMidValueStoresNothing) {

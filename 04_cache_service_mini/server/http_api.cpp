@@ -17,7 +17,7 @@ constexpr std::size_t kMaxTtlDigits = 10;  // ~317 years: the same bound as the 
 core::Result<std::string_view> KeyOf(const core::Exchange& ex) {
   std::string_view key = ex.params.Get("key");
   if (!IsValidKey(key)) {
-    return Error(Code::kInvalidArgument, "key: 1..250 bytes without spaces or control characters");
+    return Error(Code::kInvalidArgument, "key: 1..250 bytes, none a space, CR, LF or NUL");
   }
   return key;
 }

@@ -7,7 +7,7 @@
 //   DELETE /v1/cache/{key}   → 204, or 404
 //   GET    /v1/stats         → memcached's stat names as JSON, plus "policy"
 //
-// Keys follow memcached's rules (1–250 bytes, no spaces or control characters), percent-decoded
+// Keys follow memcached's rules (1–250 bytes, none a space, CR, LF or NUL), percent-decoded
 // from the path, so one key means the same item through either protocol.
 #pragma once
 
