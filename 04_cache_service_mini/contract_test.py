@@ -78,6 +78,19 @@ class CacheContract(contract.ServiceTest):
         self.assertEqual(r.status, 200)
         self.assertIsNone(r.header("x-cache-ttl-remaining"))
 
+    def test_ttls_past_the_nanosecond_range_keep_the_item(self):
+        # 9223372037 s is the first whole second past int64 nanoseconds: such a PUT used to answer
+        # 204 and store the item already expired. Ten digits are allowed; the item must be kept.
+        for ttl in ("9223372036", "9223372037", "9999999999"):
+            key = fresh("longttl")
+            self.assertEqual(self.put(key, b"kept", f"?ttl={ttl}").status, 204)
+            r = self.get(key)
+            self.assertEqual(r.status, 200, ttl)
+            self.assertGreater(int(r.header("x-cache-ttl-remaining")), 100 * 365 * 86400 - 60, ttl)
+            key = fresh("longttlh")
+            self.assertEqual(self.put(key, b"kept", headers={"X-Cache-TTL": ttl}).status, 204)
+            self.assertEqual(self.get(key).status, 200, ttl)
+
     def test_bad_ttls_are_400(self):
         for ttl in ("-1", "soon", "1.5", "99999999999999"):
             self.assertProblem(self.put(fresh(), b"v", f"?ttl={ttl}"), 400)

@@ -130,7 +130,9 @@ void Cache::FlushAll(core::Clock::duration delay) {
     return;
   }
   const auto delay_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
-  flush_at_ns_.store(now + delay_ns, std::memory_order_release);
+  std::int64_t due = 0;
+  if (__builtin_add_overflow(now, delay_ns, &due)) due = INT64_MAX;  // "never", in effect
+  flush_at_ns_.store(due, std::memory_order_release);
 }
 
 ExpireReport Cache::ExpireSome(const ExpireBudget& budget) {

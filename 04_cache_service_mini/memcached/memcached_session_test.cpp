@@ -250,6 +250,36 @@ TEST_F(MemcachedSessionTest, ThirtyDaysIsStillRelative) {
   EXPECT_EQ(R("get k\r\n"), "VALUE k 0 1\r\nx\r\nEND\r\n");
 }
 
+TEST_F(MemcachedSessionTest, ExptimesBeyond32BitsAreDatesNotWrapped) {
+  // memcached 1.6.18 keeps the low 32 bits: 2147483648 becomes negative (expired at once) and
+  // 9999999999 a date in 2014. Here every int64 is an exptime with memcached's documented meaning.
+  EXPECT_EQ(R("set a 0 2147483648 1\r\nx\r\nset b 0 9999999999 1\r\nx\r\n"
+              "set c 0 9223372036854775807 1\r\nx\r\nget a b c\r\n"),
+            "STORED\r\nSTORED\r\nSTORED\r\nVALUE a 0 1\r\nx\r\nVALUE b 0 1\r\nx\r\n"
+            "VALUE c 0 1\r\nx\r\nEND\r\n");
+  // 2147483648 is 2038-01-19 (14.2 years after the test's wall clock): it expires then, the
+  // others (clamped to 100 years) do not.
+  h_.clock().Advance(std::chrono::hours(24 * 365 * 15));
+  EXPECT_EQ(R("get a b c\r\n"), "VALUE b 0 1\r\nx\r\nVALUE c 0 1\r\nx\r\nEND\r\n");
+}
+
+TEST_F(MemcachedSessionTest, ExtremeExptimesOnEveryCommandThatTakesOne) {
+  R("set t 0 1 1\r\nx\r\nset g 0 1 1\r\nx\r\nset n 0 0 1\r\nx\r\n");
+  EXPECT_EQ(R("touch t 9223372036854775807\r\ngat 9223372036854775807 g\r\n"
+              "touch n -9223372036854775808\r\n"),
+            "TOUCHED\r\nVALUE g 0 1\r\nx\r\nEND\r\nTOUCHED\r\n");
+  h_.clock().Advance(std::chrono::hours(24 * 365));
+  EXPECT_EQ(R("get t g n\r\n"), "VALUE t 0 1\r\nx\r\nVALUE g 0 1\r\nx\r\nEND\r\n");
+  // Past int64: not a number.
+  EXPECT_EQ(R("set o 0 9223372036854775808 1\r\nx\r\ntouch t 99999999999999999999\r\n"
+              "gat -9223372036854775809 t\r\nflush_all 9223372036854775808\r\n"),
+            "CLIENT_ERROR bad command line format\r\nERROR\r\n"
+            "CLIENT_ERROR invalid exptime argument\r\nCLIENT_ERROR invalid exptime argument\r\n"
+            "CLIENT_ERROR invalid exptime argument\r\n");
+  // The longest flush_all delay flushes nothing now (it used to overflow into the past).
+  EXPECT_EQ(R("flush_all 9223372036854775807\r\nget t\r\n"), "OK\r\nVALUE t 0 1\r\nx\r\nEND\r\n");
+}
+
 // --- delete / incr / decr / touch ------------------------------------------------------------
 
 TEST_F(MemcachedSessionTest, DeleteFormsAndErrors) {

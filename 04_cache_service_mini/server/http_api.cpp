@@ -57,7 +57,7 @@ core::Task<void> CacheHttpApi::Put(core::Exchange& ex) {
     co_return;
   }
   Expiry expiry = Expiry::Default();
-  if (*ttl) expiry = **ttl == 0 ? Expiry::Never() : Expiry::After(std::chrono::seconds(**ttl));
+  if (*ttl) expiry = **ttl == 0 ? Expiry::Never() : Expiry::AfterSeconds(**ttl);
   switch (cache_.Store(StoreMode::kSet, *key, ex.request.body(), 0, expiry)) {
     case StoreStatus::kStored:
       ex.response.result(status::no_content);
