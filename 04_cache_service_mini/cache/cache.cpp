@@ -70,7 +70,14 @@ bool Cache::Touch(std::string_view key, Expiry expiry) {
 
 Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
                            std::size_t value_len) {
+  return Allocate(mode, key, flags, value_len, /*reserve=*/true);
+}
+
+Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
+                           std::size_t value_len, bool reserve) {
   if (!IsValidKey(key)) return {StoreStatus::kNotStored, {}};
+  const std::uint64_t hash = HashKey(key);
+  CacheShard& shard = ShardFor(hash);
   StoreStatus refused = StoreStatus::kStored;
   if (value_len > options_.max_value_bytes) {
     Bump(global_.store_too_large);
@@ -79,14 +86,26 @@ Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t f
     Bump(global_.store_no_memory);
     refused = StoreStatus::kNoMemory;
   }
-  if (refused != StoreStatus::kStored) {
-    if (mode == StoreMode::kSet) {
-      const std::uint64_t hash = HashKey(key);
-      ShardFor(hash).Discard(key, hash);
+  PendingItem item;
+  if (refused == StoreStatus::kStored) {
+    // Allocate first, outside the lock (the pages of a big value are not touched until written),
+    // then reserve its charge; an allocation that cannot be reserved is freed unread.
+    item = PendingItem(NewItem(key, value_len, flags));
+    if (reserve) {
+      if (shard.Reserve(ItemCharge(key.size(), value_len), ToNs(Now()))) {
+        item = PendingItem(item.Release(), &shard.reservation());
+      } else {
+        Bump(global_.store_no_memory);
+        refused = StoreStatus::kNoMemory;
+        item = PendingItem();
+      }
     }
+  }
+  if (refused != StoreStatus::kStored) {
+    if (mode == StoreMode::kSet) shard.Discard(key, hash);
     return {refused, {}};
   }
-  return {StoreStatus::kStored, PendingItem(NewItem(key, value_len, flags))};
+  return {StoreStatus::kStored, std::move(item)};
 }
 
 StoreStatus Cache::Store(StoreMode mode, PendingItem item, Expiry expiry,
@@ -95,12 +114,16 @@ StoreStatus Cache::Store(StoreMode mode, PendingItem item, Expiry expiry,
   const std::uint64_t hash = HashKey(item.key());
   const core::Clock::time_point now = Now();
   const std::int64_t deadline = expiry.DeadlineNs(now, options_.default_ttl);
-  return ShardFor(hash).Store(mode, item.Release(), hash, ToNs(now), deadline, cas_unique);
+  const std::size_t reserved = item.reserved_bytes();
+  return ShardFor(hash).Store(mode, item.Release(), hash, ToNs(now), deadline, cas_unique,
+                              reserved);
 }
 
 StoreStatus Cache::Store(StoreMode mode, std::string_view key, std::string_view value,
                          std::uint32_t flags, Expiry expiry, std::uint64_t cas_unique) {
-  Allocation allocation = Allocate(mode, key, flags, value.size());
+  // The value is already in the caller's memory: nothing is in flight, so nothing is reserved and
+  // the store takes the shard's lock once.
+  Allocation allocation = Allocate(mode, key, flags, value.size(), /*reserve=*/false);
   if (allocation.status != StoreStatus::kStored) return allocation.status;
   if (!value.empty()) std::memcpy(allocation.item.mutable_value(), value.data(), value.size());
   return Store(mode, std::move(allocation.item), expiry, cas_unique);
@@ -174,6 +197,7 @@ CacheStats Cache::Stats() const {
     const ShardUsage usage = shard->Usage();
     stats.curr_items += usage.items;
     stats.bytes += usage.bytes;
+    stats.bytes_in_flight += usage.reserved;
     policy_counters.clear();
     shard->AppendPolicyCounters(policy_counters);
     for (auto& counter : policy_counters) {

@@ -64,7 +64,9 @@ struct CacheStats {
   std::uint64_t curr_items = 0;
   std::uint64_t bytes = 0;           // charged bytes (key + value + kItemOverheadBytes per item)
   std::uint64_t limit_maxbytes = 0;  // the memory budget
-  std::string policy;                // "lru" | "s3fifo" | "sieve" | "wtinylfu"
+  // Charges reserved for values still being received; bytes + bytes_in_flight <= limit_maxbytes.
+  std::uint64_t bytes_in_flight = 0;
+  std::string policy;  // "lru" | "s3fifo" | "sieve" | "wtinylfu"
   // Policy-specific counters summed over shards, e.g. s3fifo_promotions.
   std::vector<std::pair<std::string, std::uint64_t>> policy_counters;
 
@@ -84,6 +86,7 @@ struct CacheStats {
     fn(std::string_view("limit_maxbytes"), limit_maxbytes);
     fn(std::string_view("bytes"), bytes);
     fn(std::string_view("curr_items"), curr_items);
+    fn(std::string_view("bytes_in_flight"), bytes_in_flight);
     for (const auto& [name, value] : policy_counters) fn(std::string_view(name), value);
   }
 };

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "04_cache_service_mini/memcached/memcached_test_util.hpp"
 
@@ -480,6 +482,40 @@ TEST_F(MemcachedSessionTest, ClientStoppingMidValueStoresNothing) {
   EXPECT_EQ(R("set k 0 0 10\r\nabc"), "");
   EXPECT_FALSE(h_.cache().Get("k"));
   EXPECT_EQ(h_.cache().Stats().bytes, 0u) << "the half-read value was never charged";
+}
+
+TEST_F(MemcachedSessionTest, ValuesInFlightAreChargedToTheBudget) {
+  // Issue 10, item 8: 500 connections each sending a 1 MB set and holding back its last byte.
+  CacheOptions options;
+  options.max_bytes = std::size_t{8} << 20;
+  options.shards = 1;
+  MemcachedHarness h(options);
+  const std::string value(999'999, 'v');
+  std::vector<std::unique_ptr<MemcachedSession>> sessions;
+  int refused = 0;
+  for (int i = 0; i < 500; ++i) {
+    sessions.push_back(std::make_unique<MemcachedSession>(h.service()));
+    const std::string out =
+        testing::Drive(*sessions.back(), "set k" + std::to_string(i) + " 0 0 1000000\r\n" + value,
+                       64 * 1024)
+            .output;
+    if (out == "SERVER_ERROR out of memory storing object\r\n") {
+      ++refused;
+    } else {
+      ASSERT_EQ(out, "") << i;  // accepted: waiting for the last byte
+    }
+    const CacheStats stats = h.cache().Stats();
+    ASSERT_LE(stats.bytes + stats.bytes_in_flight, stats.limit_maxbytes) << i;
+  }
+  EXPECT_EQ(refused, 492);  // 8 x (1 MB + key + item overhead) fit in 8 MiB
+  // An accepted value completes and is stored; a refused connection's bytes were skipped and it
+  // goes on serving.
+  EXPECT_EQ(testing::Drive(*sessions[0], "v\r\nget k0\r\n").output.substr(0, 24),
+            "STORED\r\nVALUE k0 0 10000");
+  EXPECT_EQ(testing::Drive(*sessions[499], "v\r\nversion\r\n").output, "VERSION 1.6.18-test\r\n");
+  sessions.clear();  // the rest disconnect mid-value
+  EXPECT_EQ(h.cache().Stats().bytes_in_flight, 0u);
+  EXPECT_EQ(h.cache().Stats().curr_items, 1u);
 }
 
 TEST_F(MemcachedSessionTest, PipelinedCommandsAreAnsweredInOrder) {
