@@ -87,6 +87,9 @@ class ValuesInFlight(contract.ServiceTest):
             self.assertLessEqual(int(during["bytes"]) + int(during["bytes_in_flight"]),
                                  int(during["limit_maxbytes"]))
             self.assertGreaterEqual(int(during["bytes_in_flight"]), accepted * VALUE)
+            # Over HTTP, a value that would fit the budget but not beside the values in flight is
+            # refused as transient (503), not as too large (413).
+            self.assertProblem(self.client.request("PUT", "/v1/cache/over-http", body=b"h" * 500_000), 503)
             if not sanitized:
                 # The budget, plus a 16 KiB read buffer per connection, plus slack for the allocator;
                 # memcached -m 8 holds 22 MB in all for the same input. It was ~500 MB.
@@ -97,3 +100,4 @@ class ValuesInFlight(contract.ServiceTest):
                 s.close()
         after = self.wait_for("the connections to close", lambda st: int(st["curr_connections"]) <= 1)
         self.assertEqual(int(after["bytes_in_flight"]), 0)
+        self.assertEqual(self.client.request("PUT", "/v1/cache/over-http", body=b"h" * 500_000).status, 204)

@@ -68,9 +68,15 @@ core::Task<void> CacheHttpApi::Put(core::Exchange& ex) {
                                                 " bytes)"));
       break;
     case StoreStatus::kNoMemory:
-      ex.Fail(Error(Code::kPayloadTooLarge, "the item exceeds what one cache shard can hold (" +
-                                                std::to_string(cache_.shard_capacity_bytes()) +
-                                                " bytes)"));
+      if (ItemCharge(key->size(), ex.request.body().size()) > cache_.shard_capacity_bytes()) {
+        ex.Fail(Error(Code::kPayloadTooLarge, "the item exceeds what one cache shard can hold (" +
+                                                  std::to_string(cache_.shard_capacity_bytes()) +
+                                                  " bytes)"));
+      } else {
+        // It would fit, but values still arriving on the memcached port hold the room: transient.
+        ex.Fail(Error(Code::kUnavailable,
+                      "the cache's memory is held by values in flight; try again shortly"));
+      }
       break;
     default:
       ex.Fail(Error(Code::kInternal, "the item was not stored"));

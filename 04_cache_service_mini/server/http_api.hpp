@@ -1,7 +1,9 @@
 // sd-cache's HTTP JSON API, beside the memcached protocol on its own port:
 //
 //   PUT    /v1/cache/{key}   body = the value; TTL from ?ttl=SECONDS or X-Cache-TTL (0 = never;
-//                            absent = --default-ttl) → 204; 400 bad key/TTL; 413 too large
+//                            absent = --default-ttl; above 100 years = 100 years) → 204;
+//                            400 bad key/TTL; 413 too large; 503 the room is held by values
+//                            still arriving on the memcached port
 //   GET    /v1/cache/{key}   → 200 the value (application/octet-stream), X-Cache-TTL-Remaining
 //                            when it expires; 404 problem when absent or expired
 //   DELETE /v1/cache/{key}   → 204, or 404
