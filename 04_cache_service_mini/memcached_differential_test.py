@@ -65,6 +65,40 @@ def normalize(reply: bytes) -> bytes:
     return re.sub(rb"VERSION \S+", b"VERSION x", reply)
 
 
+# memcached 1.6.18's stats that have no counterpart here (README, "Stats"): slab allocator, LRU
+# segments and crawler, hash-table expansion, logger, read/response buffers, extstore, TLS, NAPI.
+OMITTED_STATS = {
+    "libevent", "response_obj_oom", "response_obj_count", "response_obj_bytes", "read_buf_count",
+    "read_buf_bytes", "read_buf_bytes_free", "read_buf_oom", "reserved_fds", "hash_power_level",
+    "hash_bytes", "hash_is_expanding", "slab_reassign_rescues", "slab_reassign_chunk_rescues",
+    "slab_reassign_evictions_nomem", "slab_reassign_inline_reclaim", "slab_reassign_busy_items",
+    "slab_reassign_busy_deletes", "slab_reassign_running", "slabs_moved", "lru_crawler_running",
+    "lru_crawler_starts", "lru_maintainer_juggles", "malloc_fails", "log_worker_dropped",
+    "log_worker_written", "log_watcher_skipped", "log_watcher_sent", "log_watchers",
+    "unexpected_napi_ids", "round_robin_fallback", "slab_global_page_pool", "evicted_active",
+    "lrutail_reflocked", "moves_to_cold", "moves_to_warm", "moves_within_lru", "direct_reclaims",
+    "lru_bumps_dropped"}
+OMITTED_SETTINGS = {
+    "oldest", "umask", "growth_factor", "chunk_size", "num_threads_per_udp", "stat_key_prefix",
+    "reqs_per_event", "tcp_backlog", "hashpower_init", "slab_reassign", "slab_automove",
+    "slab_automove_ratio", "slab_automove_window", "slab_chunk_max", "lru_crawler",
+    "lru_crawler_sleep", "lru_crawler_tocrawl", "tail_repair_time", "hash_algorithm",
+    "hot_lru_pct", "warm_lru_pct", "hot_max_factor", "warm_max_factor", "temporary_ttl",
+    "watcher_logbuf_size", "worker_logbuf_size", "read_buf_mem_limit", "inline_ascii_response",
+    "ext_item_size", "ext_item_age", "ext_low_ttl", "ext_recache_rate", "ext_wbuf_size",
+    "ext_compact_under", "ext_drop_under", "ext_max_sleep", "ext_max_frag",
+    "slab_automove_freeratio", "ext_drop_unread", "ssl_chain_cert", "ssl_key", "ssl_verify_mode",
+    "ssl_keyformat", "ssl_ciphers", "ssl_ca_cert", "ssl_wbuf_size", "ssl_session_cache",
+    "ssl_kernel_tls", "ssl_min_version", "num_napi_ids", "memory_file"}
+# Ours, after memcached's fields.
+EXTRA_STATS = {"bytes_in_flight", "eviction_policy"}
+EXTRA_SETTINGS = {"eviction_policy", "num_shards", "max_line_bytes", "max_get_line_bytes"}
+
+
+def stat_names(reply: bytes) -> list[str]:
+    return re.findall(r"STAT (\S+) ", reply.decode(errors="replace"))
+
+
 class MemcachedDifferential(contract.ServiceTest):
     @classmethod
     def setUpClass(cls):
@@ -143,6 +177,55 @@ class MemcachedDifferential(contract.ServiceTest):
         self.assertGreater(len(line), 180_000)
         reply = self.assertSameReply(line)
         self.assertEqual(reply.count(b"VALUE "), 50)
+
+    # --- stats (item 14): memcached's names, in memcached's order --------------------------------
+
+    def assertShapeLikeMemcached(self, command: bytes, omitted: set[str], extras: set[str],
+                                 extra_prefixes: tuple[str, ...] = ()):
+        ours, theirs = (stat_names(exchange(port, command + b"\r\n", until=b"END"))
+                        for port in (self.ours, self.theirs))
+        self.assertEqual(set(theirs) - set(ours), omitted, "fields memcached has and we do not")
+        shared = [name for name in theirs if name in ours]
+        self.assertEqual([name for name in ours if name in theirs], shared, "relative order")
+        ours_only = ours[len(shared):]
+        self.assertEqual(ours[:len(shared)], shared, "our own fields come after memcached's")
+        for name in ours_only:
+            self.assertTrue(name in extras or name.startswith(extra_prefixes), name)
+
+    def test_stats_fields_are_memcacheds_in_its_order(self):
+        self.assertShapeLikeMemcached(b"stats", OMITTED_STATS, EXTRA_STATS,
+                                      ("s3fifo_", "sieve_", "lru_", "wtinylfu_"))
+
+    def test_stats_settings_fields_are_memcacheds_in_its_order(self):
+        self.assertShapeLikeMemcached(b"stats settings", OMITTED_SETTINGS, EXTRA_SETTINGS)
+
+    def test_stats_slabs_and_items_have_memcacheds_per_class_shape(self):
+        self.both(b"set slabbed 0 0 5\r\nhello\r\n")
+        for command, prefix, totals in ((b"stats slabs", r"\d+:", ["active_slabs", "total_malloced"]),
+                                        (b"stats items", r"items:\d+:", [])):
+            per_class = []
+            for port in (self.ours, self.theirs):
+                names = stat_names(exchange(port, command + b"\r\n", until=b"END"))
+                first = re.match(prefix, names[0]).group(0)
+                per_class.append([n[len(first):] for n in names if n.startswith(first)])
+                self.assertEqual([n for n in names if not re.match(prefix, n)], totals)
+            ours, theirs = per_class
+            self.assertTrue(ours, command)
+            self.assertEqual([n for n in theirs if n in ours], ours, f"{command}: a subset, in order")
+
+    def test_stats_sizes_and_reset_answer_the_same(self):
+        self.assertSameReply(b"stats sizes\r\n")
+        self.assertSameReply(b"stats reset\r\n")
+        self.assertSameReply(b"stats bogus\r\n")
+
+    def test_stats_conns_lines_have_memcacheds_shape(self):
+        for port in (self.ours, self.theirs):
+            reply = exchange(port, b"stats conns\r\n", until=b"END").decode()
+            lines = reply.split("\r\n")[:-2]
+            self.assertTrue(lines, reply)
+            for line in lines:
+                self.assertRegex(line, r"^STAT \d+:(addr|listen_addr|state|secs_since_last_cmd) \S+$")
+            self.assertIn(":state conn_parse_cmd", reply)  # the connection asking
 
     # --- cross-protocol requests (item 15) ------------------------------------------------------
 

@@ -188,6 +188,19 @@ ExpireReport Cache::ExpireSome(const ExpireBudget& budget) {
   return total;
 }
 
+std::vector<CacheStats> Cache::StatsByShard() const {
+  std::vector<CacheStats> result(shards_.size());
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    result[i].Add(shards_[i]->counters());
+    const ShardUsage usage = shards_[i]->Usage();
+    result[i].curr_items = usage.items;
+    result[i].bytes = usage.bytes;
+    result[i].bytes_in_flight = usage.reserved;
+    result[i].limit_maxbytes = shard_capacity_;
+  }
+  return result;
+}
+
 CacheStats Cache::Stats() const {
   CacheStats stats;
   stats.Add(global_);

@@ -106,6 +106,9 @@ class Cache {
   ExpireReport ExpireSome(const ExpireBudget& budget = {});
 
   CacheStats Stats() const;
+  // The same per shard, in shard order (counters, items, bytes, bytes_in_flight, limit_maxbytes;
+  // no policy name or policy counters): how evenly keys and load spread (`stats slabs/items`).
+  std::vector<CacheStats> StatsByShard() const;
   const CacheOptions& options() const noexcept { return options_; }
   std::string_view policy_name() const noexcept { return NameOf(options_.policy.kind); }
   // The per-shard budget: the largest item (ItemCharge) the cache can hold.

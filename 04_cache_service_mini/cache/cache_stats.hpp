@@ -74,6 +74,9 @@ struct CacheStats {
   std::uint64_t cmd_touch() const noexcept { return touch_hits + touch_misses; }
 
   void Add(const Counters& c) noexcept;
+  // Subtracts `base`'s counters and policy counters (not the gauges: items, bytes, limits),
+  // stopping at 0: what has happened since `base` was taken (memcached's `stats reset`).
+  void SubtractCounters(const CacheStats& base) noexcept;
   // Calls fn(std::string_view name, std::uint64_t value) for every numeric stat: the derived
   // cmd_get and cmd_touch, the counters in SD_CACHE_COUNTERS order, the gauges, the policy's own.
   template <class Fn>

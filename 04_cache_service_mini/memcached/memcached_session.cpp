@@ -2,8 +2,6 @@
 // commands live in memcached_commands.cpp.
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -90,22 +88,42 @@ std::string_view StoreReply(StoreStatus status) noexcept {
 
 }  // namespace
 
-MemcachedService::MemcachedService(Cache& cache, const core::Clock& clock, const WallClock& wall,
-                                   MemcachedOptions options)
-    : cache_(cache),
-      clock_(clock),
-      wall_(wall),
-      options_(std::move(options)),
-      started_(clock.Now()),
-      pid_(static_cast<long>(::getpid())) {}
-
 MemcachedSession::MemcachedSession(MemcachedService& service) : service_(service) {
   service_.curr_connections_.fetch_add(1, std::memory_order_relaxed);
   service_.total_connections_.fetch_add(1, std::memory_order_relaxed);
+  info_.last_active_ns.store(ToNs(service_.clock_.Now()), std::memory_order_relaxed);
+  service_.Register(&info_);
 }
 
 MemcachedSession::~MemcachedSession() {
+  service_.Unregister(&info_);
   service_.curr_connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void MemcachedSession::Publish(bool active) {
+  ConnState state = ConnState::kWaiting;
+  if (retrieval_active_) {
+    state = ConnState::kMwrite;
+  } else {
+    switch (state_) {
+      case State::kLine:
+        state = line_.empty() ? ConnState::kWaiting : ConnState::kRead;
+        break;
+      case State::kValue:
+      case State::kValueEnd:
+        state = ConnState::kNread;
+        break;
+      case State::kSwallow:
+        state = ConnState::kSwallow;
+        break;
+      case State::kClosed:
+        state = ConnState::kClosing;
+        break;
+    }
+  }
+  info_.state.store(state, std::memory_order_relaxed);
+  // One clock read per Feed (per socket read), not per command: a pipelined get stays cheap.
+  if (active) info_.last_active_ns.store(ToNs(service_.clock_.Now()), std::memory_order_relaxed);
 }
 
 std::size_t MemcachedSession::Feed(std::string_view input, std::string& out) {
@@ -139,6 +157,7 @@ std::size_t MemcachedSession::Feed(std::string_view input, std::string& out) {
   if (state_ == State::kClosed) consumed = input.size();
   service_.bytes_read_.fetch_add(consumed, std::memory_order_relaxed);
   service_.bytes_written_.fetch_add(out.size() - out_before, std::memory_order_relaxed);
+  Publish(!input.empty());
   return consumed;
 }
 
