@@ -1,5 +1,5 @@
 """Contract of sd-cache's HTTP API, run against the C++ binary and main.py alike (the memcached
-protocol is C++ only and tested in memcached_server_test). The harness starts the service with
+protocol is C++ only and tested in memcached_protocol_test.py). The harness starts the service with
 --capacity-bytes 262144 so eviction is reachable (see CMakeLists.txt)."""
 
 import itertools

@@ -7,18 +7,22 @@
 //   - a partial command line: max_line_bytes (max_retrieval_line_bytes for get/gets/gat/gats);
 //     longer -> "CLIENT_ERROR line too long", then close (memcached closes silently at 2048);
 //   - a partial value: written straight into the item being stored (one copy, no staging
-//     buffer), at most the cache's max_value_bytes; a value over it is answered
-//     "SERVER_ERROR object too large for cache" and its bytes are skipped, not buffered;
+//     buffer), at most the cache's max_value_bytes, and its charge reserved against the cache's
+//     byte budget from the moment the header is parsed (Cache::Allocate): when values in flight
+//     already hold the room, "SERVER_ERROR out of memory storing object"; a value over the size
+//     limit is "SERVER_ERROR object too large for cache". Either way its bytes are skipped, not
+//     buffered;
 //   - replies: Feed stops consuming input once `out` passes output_high_water_bytes, and a
 //     multi-key get pauses between keys (Busy()), so one command cannot build an unbounded reply.
 //
 // Commands: get gets gat gats set add replace append prepend cas delete incr decr touch flush_all
 // stats [settings|slabs|items|sizes|conns|reset] version verbosity quit, with noreply where
-// memcached takes it. Replies and
-// error strings match memcached 1.6.18 byte for byte, except where memcached_session_test.cpp
-// documents a deliberate difference (keys with control characters and flags above 2^32-1 are
-// refused; an over-long line gets an error before the close, however TCP split it; incr results
-// are never space-padded; values are limited by max_value_bytes, not value + item header).
+// memcached takes it; an unknown command ending in an HTTP/ token closes the connection, as in
+// memcached. Replies and error strings match memcached 1.6.18 byte for byte, except where
+// memcached_session_test.cpp documents a deliberate difference (keys with CR or NUL and flags
+// above 2^32-1 are refused; exptimes keep all 64 bits; an over-long line gets an error before the
+// close, however TCP split it; incr results are never space-padded; values are limited by
+// max_value_bytes, not value + item header).
 //
 // Canonical server loop (one coroutine per connection; the service outlives all sessions):
 //
