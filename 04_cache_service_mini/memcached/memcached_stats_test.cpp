@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
@@ -317,6 +319,36 @@ TEST_F(MemcachedStatsTest, ConnsListsTheListenerAndEveryOpenConnection) {
             "END\r\n");
   mid_value.reset();  // closed: no longer listed
   EXPECT_EQ(Drive(asking, "stats conns\r\n").output.find("STAT 2:"), std::string::npos);
+}
+
+TEST_F(MemcachedStatsTest, StatsOnOneConnectionWhileOthersOpenWorkAndClose) {
+  // For TSan: the connection list, the published states and the reset baseline are shared by
+  // every connection's thread.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < 200; ++i) {
+        MemcachedSession session(h_.service());
+        // std::string(...) + ...: "literal" + std::to_string trips g++ 12's -Wrestrict (GCC 105329).
+        session.SetPeer(std::string("tcp:127.0.0.1:") + std::to_string(40000 + t));
+        const std::string key = std::string("k") + std::to_string(t * 1000 + i);
+        Drive(session, "set " + key + " 0 0 2\r\nvv\r\nget " + key + "\r\nset half 0 0 9\r\nab");
+      }
+    });
+  }
+  std::size_t answers = 0;
+  for (int i = 0; i < 100; ++i) {
+    const std::string reply =
+        h_.Reply(i % 10 == 0 ? "stats reset\r\n" : "stats conns\r\nstats\r\n");
+    answers += reply.ends_with("END\r\n") || reply == "RESET\r\n";
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(answers, 100u);
+  EXPECT_EQ(h_.service().curr_connections(), 0u);
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, 0u);
+  MemcachedSession last(h_.service());  // connection number 3 x 200 + 100 + 1: alone in the list
+  EXPECT_EQ(Drive(last, "stats conns\r\n").output,
+            "STAT 701:state conn_parse_cmd\r\nSTAT 701:secs_since_last_cmd 0\r\nEND\r\n");
 }
 
 TEST_F(MemcachedStatsTest, OtherGroupsAreErrorsAsInMemcachedWithoutThem) {
