@@ -69,15 +69,8 @@ bool Cache::Touch(std::string_view key, Expiry expiry) {
 }
 
 Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
-                           std::size_t value_len) {
-  return Allocate(mode, key, flags, value_len, /*reserve=*/true);
-}
-
-Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
                            std::size_t value_len, bool reserve) {
   if (!IsValidKey(key)) return {StoreStatus::kNotStored, {}};
-  const std::uint64_t hash = HashKey(key);
-  CacheShard& shard = ShardFor(hash);
   StoreStatus refused = StoreStatus::kStored;
   if (value_len > options_.max_value_bytes) {
     Bump(global_.store_too_large);
@@ -91,21 +84,19 @@ Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t f
     // Allocate first, outside the lock (the pages of a big value are not touched until written),
     // then reserve its charge; an allocation that cannot be reserved is freed unread.
     item = PendingItem(NewItem(key, value_len, flags));
-    if (reserve) {
-      if (shard.Reserve(ItemCharge(key.size(), value_len), ToNs(Now()))) {
-        item = PendingItem(item.Release(), &shard.reservation());
-      } else {
-        Bump(global_.store_no_memory);
-        refused = StoreStatus::kNoMemory;
-        item = PendingItem();
-      }
+    if (!reserve) return {StoreStatus::kStored, std::move(item)};
+    CacheShard& shard = ShardFor(HashKey(key));
+    if (shard.Reserve(ItemCharge(key.size(), value_len), ToNs(Now()))) {
+      return {StoreStatus::kStored, PendingItem(item.Release(), &shard.reservation())};
     }
+    Bump(global_.store_no_memory);
+    refused = StoreStatus::kNoMemory;
   }
-  if (refused != StoreStatus::kStored) {
-    if (mode == StoreMode::kSet) shard.Discard(key, hash);
-    return {refused, {}};
+  if (mode == StoreMode::kSet) {
+    const std::uint64_t hash = HashKey(key);
+    ShardFor(hash).Discard(key, hash);
   }
-  return {StoreStatus::kStored, std::move(item)};
+  return {refused, {}};
 }
 
 StoreStatus Cache::Store(StoreMode mode, PendingItem item, Expiry expiry,

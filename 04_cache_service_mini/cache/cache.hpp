@@ -75,9 +75,11 @@ class Cache {
   // PendingItem returns the reservation. Fails with kTooLarge (value_len > max_value_bytes) or
   // kNoMemory (the item cannot fit in a shard, or values in flight already hold its room);
   // memcached then drops the key if mode is kSet, so a failed set never leaves the previous value
-  // readable, and so does this.
+  // readable, and so does this. `reserve` = false skips the reservation (and its lock) for a
+  // caller that fills and stores the item at once from bytes it already holds: nothing is then
+  // in flight, and the store itself fits the item.
   Allocation Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
-                      std::size_t value_len);
+                      std::size_t value_len, bool reserve = true);
   // Second half: stores the filled item according to `mode`. For kAppend/kPrepend the item holds
   // the bytes to add and its flags and `expiry` are ignored (memcached's rule). `cas_unique` is
   // only read for kCas. Assigns a new CAS unique on success. kNoMemory if the item no longer fits
@@ -116,8 +118,6 @@ class Cache {
 
  private:
   CacheShard& ShardFor(std::uint64_t hash) const noexcept;
-  Allocation Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
-                      std::size_t value_len, bool reserve);
   // Reads the clock and applies a delayed flush_all whose time has come.
   core::Clock::time_point Now() noexcept;
   void RaiseFlushBelow(std::uint64_t cas) noexcept;

@@ -193,6 +193,7 @@ std::size_t MemcachedSession::ConsumeLine(std::string_view input, std::string& o
     line = line_;
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  after_line_ = input.size() - newline - 1;
   Execute(line, out);
   line_.clear();
   ReleaseIfLarge(line_);
@@ -371,8 +372,15 @@ void MemcachedSession::StartStorage(StoreMode mode, const Tokens& tokens, std::s
     return;
   }
   const auto value_len = static_cast<std::size_t>(length);
-  Allocation allocation =
-      service_.cache_.Allocate(mode, tokens[1], static_cast<std::uint32_t>(flags), value_len);
+  // A value that arrived whole with its command (small sets, the common case) is filled and
+  // stored in this same Feed call: nothing waits on the network, so it is not reserved, and the
+  // set takes the shard's lock once. One that must wait for more bytes is reserved against the
+  // budget now. The size cap keeps "in this call" honest for callers that Feed huge buffers (a
+  // paused Feed may hold it across one write): the TCP server's reads are 16 KiB.
+  constexpr std::size_t kStoredAtOnceBytes = 16 * 1024;
+  const bool arrived = value_len <= kStoredAtOnceBytes && after_line_ >= value_len + 2;
+  Allocation allocation = service_.cache_.Allocate(
+      mode, tokens[1], static_cast<std::uint32_t>(flags), value_len, /*reserve=*/!arrived);
   if (allocation.status != StoreStatus::kStored) {
     Reply(out, StoreReply(allocation.status));
     swallow_left_ = std::uint64_t{value_len} + 2;  // skip the data block and its \r\n

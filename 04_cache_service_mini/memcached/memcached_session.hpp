@@ -117,6 +117,9 @@ class MemcachedSession {
   State state_ = State::kLine;
   bool noreply_ = false;
   std::string line_;  // an incomplete command line carried between Feed calls
+  // Bytes of the current Feed's input after the line being executed: a value already there in
+  // full is stored without waiting, so it needs no reservation against the budget.
+  std::size_t after_line_ = 0;
 
   // The storage command whose data block is being read.
   StoreMode store_mode_ = StoreMode::kSet;

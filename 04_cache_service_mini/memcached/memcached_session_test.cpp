@@ -518,6 +518,18 @@ TEST_F(MemcachedSessionTest, ValuesInFlightAreChargedToTheBudget) {
   EXPECT_EQ(h.cache().Stats().curr_items, 1u);
 }
 
+TEST_F(MemcachedSessionTest, AValueSplitAcrossReadsIsReservedUntilItsLastByte) {
+  MemcachedSession session(h_.service());
+  EXPECT_EQ(testing::Drive(session, "set k 0 0 10\r\nabc").output, "");
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, ItemCharge(1, 10));
+  EXPECT_EQ(testing::Drive(session, "defghij\r\n").output, "STORED\r\n");
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, 0u);
+  EXPECT_EQ(h_.cache().Stats().bytes, ItemCharge(1, 10));
+  // A value that arrives whole with its command is stored in the same call: nothing in flight.
+  EXPECT_EQ(testing::Drive(session, "set w 0 0 3\r\nabc\r\n").output, "STORED\r\n");
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, 0u);
+}
+
 TEST_F(MemcachedSessionTest, PipelinedCommandsAreAnsweredInOrder) {
   EXPECT_EQ(R("set a 0 0 1\r\n1\r\nget a\r\nincr a 1\r\ndelete a\r\nget a\r\nversion\r\n"),
             "STORED\r\nVALUE a 0 1\r\n1\r\nEND\r\n2\r\nDELETED\r\nEND\r\nVERSION 1.6.18-test\r\n");

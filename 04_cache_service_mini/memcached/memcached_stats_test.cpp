@@ -329,7 +329,8 @@ TEST_F(MemcachedStatsTest, StatsOnOneConnectionWhileOthersOpenWorkAndClose) {
     threads.emplace_back([this, t] {
       for (int i = 0; i < 200; ++i) {
         MemcachedSession session(h_.service());
-        // std::string(...) + ...: "literal" + std::to_string trips g++ 12's -Wrestrict (GCC 105329).
+        // std::string(...) + ...: "literal" + std::to_string trips g++ 12's -Wrestrict (GCC
+        // 105329).
         session.SetPeer(std::string("tcp:127.0.0.1:") + std::to_string(40000 + t));
         const std::string key = std::string("k") + std::to_string(t * 1000 + i);
         Drive(session, "set " + key + " 0 0 2\r\nvv\r\nget " + key + "\r\nset half 0 0 9\r\nab");
