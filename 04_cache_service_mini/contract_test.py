@@ -92,7 +92,7 @@ class CacheContract(contract.ServiceTest):
             self.assertEqual(self.get(key).status, 200, ttl)
 
     def test_bad_ttls_are_400(self):
-        for ttl in ("-1", "soon", "1.5", "99999999999999"):
+        for ttl in ("-1", "soon", "1.5", "99999999999999", "%C2%B2"):  # the last: "²", a Unicode digit
             self.assertProblem(self.put(fresh(), b"v", f"?ttl={ttl}"), 400)
 
     def test_bad_keys_are_400(self):

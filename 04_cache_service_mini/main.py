@@ -118,7 +118,7 @@ class Service:
             text = request.headers.get("X-Cache-TTL")
         if text is None:
             return None
-        if not text.isdigit() or len(text) > 10:
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:  # "²".isdigit() is True
             raise HttpError(400, "ttl: whole seconds, 0 (never expires) or more")
         return float(text)
 
