@@ -3,8 +3,8 @@
 //
 // The interface is synchronous on purpose: the local store never blocks. The Redis store is
 // asynchronous and implements AsyncDecisionStore (async_decision_store.hpp) instead; the Decider
-// (../service/) calls it and hands its Decision to Limiter::Finish. Either way the algorithm math is
-// algorithm.hpp's.
+// (../service/) calls it and hands its Decision to Limiter::Finish. Either way the algorithm math
+// is algorithm.hpp's.
 #pragma once
 
 #include <cstdint>

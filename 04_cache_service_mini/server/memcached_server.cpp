@@ -13,7 +13,12 @@ class MemcachedConnection final : public core::TcpConnection {
  public:
   MemcachedConnection(tcp::socket socket, MemcachedService& service,
                       const MemcachedServerOptions& options)
-      : TcpConnection(std::move(socket)), session_(service), options_(options) {}
+      : TcpConnection(std::move(socket)), session_(service), options_(options) {
+    // `stats conns` lists peers as memcached does ("tcp:ADDR:PORT"; IPv6 bracketed).
+    const auto& ip = peer_address();
+    const std::string addr = ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string();
+    session_.SetPeer("tcp:" + addr + ":" + std::to_string(peer_port()));
+  }
 
  private:
   core::Task<void> Serve() override {
@@ -79,8 +84,11 @@ class MemcachedServer::Protocol final : public core::TcpProtocol {
   std::string_view RefusalBytes() const override {
     return "SERVER_ERROR too many open connections\r\n";
   }
+  void OnRefused() override { service_.CountRejectedConnection(); }
+  void OnAccepting(bool accepting) override { service_.SetAccepting(accepting); }
 
   const MemcachedServerOptions& options() const { return options_; }
+  MemcachedService& service() { return service_; }
 
  private:
   MemcachedService& service_;
@@ -92,6 +100,12 @@ MemcachedServer::MemcachedServer(MemcachedService& service, MemcachedServerOptio
       tcp_(TcpOptionsOf(protocol_->options()), *protocol_) {}
 
 MemcachedServer::~MemcachedServer() { Stop(); }
+
+core::Result<void> MemcachedServer::Listen() {
+  auto listening = tcp_.Listen();
+  if (listening) protocol_->service().SetListeningPort(tcp_.port());
+  return listening;
+}
 
 void MemcachedServer::Stop() {
   tcp_.Shutdown();

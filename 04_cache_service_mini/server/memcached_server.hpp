@@ -40,7 +40,7 @@ class MemcachedServer {
   MemcachedServer& operator=(const MemcachedServer&) = delete;
 
   // Binds. Errors: kInvalidArgument (bad host, port in use).
-  core::Result<void> Listen() { return tcp_.Listen(); }
+  core::Result<void> Listen();
   std::uint16_t port() const noexcept { return tcp_.port(); }
   // Starts the worker threads; returns at once.
   void Start() { tcp_.Start(); }

@@ -61,6 +61,10 @@ class TcpProtocol {
   // Sent, without reading anything, to a connection refused because every slot is busy or the
   // server is draining: the cheapest honest answer (reading first would let a flood pin memory).
   virtual std::string_view RefusalBytes() const = 0;
+  // Told of every refusal (the cap with nothing idle to reclaim, draining, out of descriptors).
+  virtual void OnRefused() {}
+  // Accepting stopped for want of a descriptor (false), or works again (true).
+  virtual void OnAccepting(bool accepting) { (void)accepting; }
 };
 
 // Counters a service exposes as metrics. Monotonic except `active`.
