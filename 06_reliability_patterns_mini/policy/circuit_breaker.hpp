@@ -59,8 +59,9 @@ struct BreakerOptions {
 // What TryAcquire hands out; give it back to Record exactly once when granted.
 struct BreakerPermit {
   bool granted = false;
-  bool probe = false;       // issued in HALF_OPEN
-  std::uint64_t epoch = 0;  // the state instance it belongs to
+  bool probe = false;                          // issued in HALF_OPEN
+  std::uint64_t epoch = 0;                     // the state instance it belongs to
+  BreakerState state = BreakerState::kClosed;  // the state that decided
 };
 
 struct BreakerTransition {

@@ -19,9 +19,9 @@ std::int64_t RetryBudget::AllowanceMilliLocked(
          1000 * static_cast<std::int64_t>(counts[kRetries]);
 }
 
-void RetryBudget::Deposit() noexcept {
+void RetryBudget::Deposit(core::Clock::time_point now) noexcept {
   std::lock_guard lock(mu_);
-  window_.Add(clock_.Now(), kCalls);
+  window_.Add(now, kCalls);
   ++stats_.deposits;
 }
 

@@ -35,8 +35,10 @@ class RetryBudget {
  public:
   RetryBudget(const RetryBudgetOptions& options, core::Clock& clock);
 
-  // A call arrived: it earns `ratio` of a retry.
-  void Deposit() noexcept;
+  // A call arrived (at `now`, if the caller has read the clock already): it earns `ratio` of a
+  // retry.
+  void Deposit() noexcept { Deposit(clock_.Now()); }
+  void Deposit(core::Clock::time_point now) noexcept;
   // A retry or hedge wants to go: true (and counted against the budget) if
   //   retries_in_window + 1 <= ratio * calls_in_window + min_per_second * window_seconds,
   // else false and `exhausted` counts it.
