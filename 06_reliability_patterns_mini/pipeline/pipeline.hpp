@@ -111,10 +111,10 @@ class Pipeline {
   const std::string& name() const noexcept { return name_; }
   const PipelineOptions& options() const noexcept { return options_; }
   // The policies (null when off). The breaker may be driven by an operator (force-open, reset).
-  CircuitBreaker* breaker() noexcept { return breaker_.get(); }
+  CircuitBreaker* breaker() const noexcept { return breaker_.get(); }
   const RetryBudget* budget() const noexcept { return budget_.get(); }
   const Bulkhead* bulkhead() const noexcept { return bulkhead_.get(); }
-  AdaptiveThrottle* throttle() noexcept { return throttle_.get(); }
+  AdaptiveThrottle* throttle() const noexcept { return throttle_.get(); }
   const LatencyTracker* latency() const noexcept { return latency_.get(); }
   PipelineStats Stats() const noexcept;
   // The most attempts one call can make (first tries and retries, plus hedges).

@@ -1,5 +1,7 @@
 #include "06_reliability_patterns_mini/policy/pipeline_options.hpp"
 
+#include "06_reliability_patterns_mini/policy/json_fields.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
@@ -15,92 +17,7 @@ namespace {
 namespace json = boost::json;
 using Ms = std::chrono::duration<double, std::milli>;
 
-core::Error Invalid(std::string detail) {
-  return core::Error(core::Code::kInvalidArgument, std::move(detail));
-}
-
-// ---- reading members -------------------------------------------------------------------------
-
-core::Result<double> Number(const json::value& v, const std::string& field) {
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  if (v.is_double() && std::isfinite(v.get_double())) return v.get_double();
-  return Invalid(field + ": must be a number");
-}
-
-core::Result<int> Integer(const json::value& v, const std::string& field) {
-  // Bounds well past every limit, so the range checks in Validate see the real value.
-  if (v.is_int64() && v.get_int64() >= -1'000'000'000 && v.get_int64() <= 1'000'000'000) {
-    return static_cast<int>(v.get_int64());
-  }
-  if (v.is_uint64() || v.is_int64()) return Invalid(field + ": out of range");
-  return Invalid(field + ": must be an integer");
-}
-
-// Milliseconds, fractional allowed; refused before conversion if it could not be a valid value.
-core::Result<core::Clock::duration> Millis(const json::value& v, const std::string& field) {
-  auto n = Number(v, field);
-  if (!n) return n.error();
-  if (*n < 0) return Invalid(field + ": must not be negative");
-  if (*n > static_cast<double>(kMaxDurationMs)) {
-    return Invalid(field + ": at most " + std::to_string(kMaxDurationMs) + " ms");
-  }
-  return std::chrono::duration_cast<core::Clock::duration>(Ms(*n));
-}
-
-// One object's members, each handled by the setter registered under its name.
-using Setter = std::function<core::Result<void>(const json::value&, const std::string&)>;
-
-core::Result<void> ReadObject(const json::value& v, const std::string& where,
-                              std::initializer_list<std::pair<std::string_view, Setter>> setters) {
-  if (!v.is_object()) return Invalid(where + ": must be an object");
-  for (const json::key_value_pair& kv : v.get_object()) {
-    const std::string field = where + "." + std::string(kv.key());
-    bool known = false;
-    for (const auto& [name, set] : setters) {
-      if (kv.key() == name) {
-        known = true;
-        if (auto ok = set(kv.value(), field); !ok) return ok.error();
-        break;
-      }
-    }
-    if (!known) {
-      std::string expected;
-      for (const auto& [name, set] : setters) {
-        expected += (expected.empty() ? "" : ", ") + std::string(name);
-      }
-      return Invalid(field + ": unknown member (expected " + expected + ")");
-    }
-  }
-  return {};
-}
-
-template <class T>
-Setter Set(T& slot, core::Result<T> (*read)(const json::value&, const std::string&)) {
-  return [&slot, read](const json::value& v, const std::string& f) -> core::Result<void> {
-    auto r = read(v, f);
-    if (!r) return r.error();
-    slot = *r;
-    return {};
-  };
-}
-
-// An enum member, by its name.
-template <class E>
-Setter SetEnum(E& slot, std::vector<std::pair<std::string_view, E>> names) {
-  return [&slot, names = std::move(names)](const json::value& v,
-                                           const std::string& f) -> core::Result<void> {
-    std::string expected;
-    for (const auto& [name, value] : names) {
-      if (v.is_string() && v.get_string() == name) {
-        slot = value;
-        return {};
-      }
-      expected += (expected.empty() ? "" : ", ") + std::string(name);
-    }
-    return Invalid(f + ": must be one of " + expected);
-  };
-}
+using namespace json_fields;  // NOLINT: the reader vocabulary of this file
 
 // A policy section: an object (on, with these fields), true (on, defaults), false/null (off).
 template <class T>
@@ -201,54 +118,6 @@ struct Checker {
 // ---- writing ------------------------------------------------------------------------------
 
 double ToMs(core::Clock::duration d) { return Ms(d).count(); }
-
-// A two-level JSON object writer. Numbers in their shortest round-trip form ("0.2", "1000"), not
-// Boost.JSON's scientific notation ("2E-1"): this text is shown to people.
-class JsonWriter {
- public:
-  JsonWriter& Open(std::string_view section) {
-    Key(section);
-    out_ += '{';
-    first_ = true;
-    return *this;
-  }
-  JsonWriter& Close() {
-    out_ += '}';
-    first_ = false;
-    return *this;
-  }
-  JsonWriter& Off(std::string_view section) {
-    Key(section);
-    out_ += "false";
-    return *this;
-  }
-  JsonWriter& Num(std::string_view name, double value) {
-    Key(name);
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    out_.append(buf, ec == std::errc() ? end : buf);
-    return *this;
-  }
-  JsonWriter& Str(std::string_view name, std::string_view value) {  // value: our own enum names
-    Key(name);
-    out_ += '"';
-    out_ += value;
-    out_ += '"';
-    return *this;
-  }
-  std::string Finish() { return std::move(out_) + "}"; }
-
- private:
-  void Key(std::string_view name) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    out_ += '"';
-    out_ += name;
-    out_ += "\":";
-  }
-  std::string out_ = "{";
-  bool first_ = true;
-};
 
 }  // namespace
 
