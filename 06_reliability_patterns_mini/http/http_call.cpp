@@ -6,6 +6,8 @@
 namespace reliability {
 namespace {
 
+constexpr std::chrono::milliseconds kClientBackstop{50};
+
 // Everything one attempt needs, by pointer: the referents live in CallHttp's frame, which
 // outlives every attempt (the pipeline returns only once they have all reported back).
 struct AttemptTarget {
@@ -19,8 +21,11 @@ Task<core::Result<core::Response>> SendAttempt(AttemptTarget target, Attempt att
   core::Request request = *target.request;  // the client consumes its copy
   const std::int64_t ms = DeadlineMillis(attempt.timeout);
   request.set(kDeadlineHeader, std::to_string(ms));
-  core::Result<core::Response> r = co_await target.client->Send(
-      *target.upstream, std::move(request), target.parent, std::chrono::milliseconds(ms));
+  // The pipeline cancels the attempt at its deadline; the client's own timer is only a backstop,
+  // set later so that the verdict (and the trace) is always the pipeline's.
+  core::Result<core::Response> r =
+      co_await target.client->Send(*target.upstream, std::move(request), target.parent,
+                                   std::chrono::milliseconds(ms) + kClientBackstop);
   co_return r;
 }
 

@@ -117,7 +117,7 @@ core::Result<UpstreamEntry*> LabService::AddLocked(const std::string& name) {
   if (!pipeline) return pipeline.error();
   auto entry = std::make_unique<UpstreamEntry>();
   entry->name = name;
-  entry->pipeline = std::move(*pipeline);
+  entry->pipeline.store(std::shared_ptr<Pipeline>(std::move(*pipeline)));
   return entries_.insert(it, std::move(entry))->get();
 }
 
@@ -166,6 +166,8 @@ void LabService::Install(core::Router& router) {
   router.Post("/v1/breakers/{name}/{action}",
               [this](core::Exchange& ex) { return BreakerAction(ex); });
   router.Get("/v1/policy", [this](core::Exchange& ex) { return GetPolicy(ex); });
+  router.Get("/v1/policies/{name}", [this](core::Exchange& ex) { return GetUpstreamPolicy(ex); });
+  router.Put("/v1/policies/{name}", [this](core::Exchange& ex) { return PutUpstreamPolicy(ex); });
 }
 
 Task<void> LabService::ServeUpstream(core::Exchange& ex) {
@@ -231,8 +233,9 @@ Task<void> LabService::Call(core::Exchange& ex) {
     path = "/upstream/" + e->name;
   }
   core::Request request{*method, path, 11};
+  const std::shared_ptr<Pipeline> pipeline = e->pipeline.load();
   CallResult<core::Response> r =
-      co_await CallHttp(*e->pipeline, client_, std::move(target), std::move(request), &ex,
+      co_await CallHttp(*pipeline, client_, std::move(target), std::move(request), &ex,
                         {.safe_to_retry = safe == "true"}, call);
   if (!r.result) {
     ex.Text(static_cast<status>(core::HttpStatusOf(r.result.error().code)),
@@ -330,7 +333,8 @@ Task<void> LabService::GetBreakers(core::Exchange& ex) {
   bool first = true;
   const auto now = clock_.Now();
   for (const UpstreamEntry* e : Entries()) {
-    CircuitBreaker* breaker = e->pipeline->breaker();
+    const std::shared_ptr<Pipeline> pipeline = e->pipeline.load();
+    CircuitBreaker* breaker = pipeline->breaker();
     if (!breaker) continue;
     if (!first) body += ',';
     first = false;
@@ -345,7 +349,8 @@ Task<void> LabService::BreakerAction(core::Exchange& ex) {
   const std::string_view name = ex.params.Get("name");
   const std::string_view action = ex.params.Get("action");
   UpstreamEntry* e = Find(name);
-  CircuitBreaker* breaker = e ? e->pipeline->breaker() : nullptr;
+  const std::shared_ptr<Pipeline> pipeline = e ? e->pipeline.load() : nullptr;
+  CircuitBreaker* breaker = pipeline ? pipeline->breaker() : nullptr;
   if (!breaker) {
     ex.Fail(NotFound("breaker", name));
     co_return;
@@ -370,6 +375,35 @@ Task<void> LabService::BreakerAction(core::Exchange& ex) {
 Task<void> LabService::GetPolicy(core::Exchange& ex) {
   ex.Json(status::ok, PipelineOptionsToJson(options_.policy));
   co_return;
+}
+
+Task<void> LabService::GetUpstreamPolicy(core::Exchange& ex) {
+  const UpstreamEntry* e = Find(ex.params.Get("name"));
+  if (!e) {
+    ex.Fail(NotFound("upstream", ex.params.Get("name")));
+    co_return;
+  }
+  ex.Json(status::ok, PipelineOptionsToJson(e->pipeline.load()->options()));
+}
+
+Task<void> LabService::PutUpstreamPolicy(core::Exchange& ex) {
+  UpstreamEntry* e = Find(ex.params.Get("name"));
+  if (!e) {
+    ex.Fail(NotFound("upstream", ex.params.Get("name")));
+    co_return;
+  }
+  auto options = ParsePipelineOptions(ex.request.body());
+  if (!options) {
+    ex.Fail(options.error());
+    co_return;
+  }
+  auto pipeline = Pipeline::Create(e->name, *options, {.clock = &clock_});
+  if (!pipeline) {
+    ex.Fail(pipeline.error());
+    co_return;
+  }
+  e->pipeline.store(std::shared_ptr<Pipeline>(std::move(*pipeline)));
+  ex.Json(status::ok, PipelineOptionsToJson(*options));
 }
 
 }  // namespace reliability

@@ -8,7 +8,9 @@
 //   GET  /call/{name}[?method=POST&safe=true]   through the pipeline; honours X-Request-Timeout-Ms
 //   GET  /v1/upstreams, /v1/upstreams/{name};  PUT /v1/upstreams/{name}  (behaviour JSON)
 //   GET  /v1/breakers;  POST /v1/breakers/{name}/{open|close|reset|disable}
-//   GET  /v1/policy
+//   GET  /v1/policy (the default);  GET|PUT /v1/policies/{name}  (one upstream's pipeline JSON:
+//        a PUT builds a fresh pipeline — new breaker, budget and bulkhead — and 400s naming the
+//        field on bad input)
 //
 // Thread-safe: the table is read under a shared lock and grows under an exclusive one; entries are
 // never removed, so handlers use them without holding the lock.
@@ -42,7 +44,8 @@ struct UpstreamEntry {
   std::string url;                          // external: where /call goes
   core::Upstream external;
   std::string external_target;
-  std::unique_ptr<Pipeline> pipeline;
+  // Replaced as a whole by PUT /v1/policies/{name}; calls in flight keep the one they started with.
+  std::atomic<std::shared_ptr<Pipeline>> pipeline;
 };
 
 // 1 to 64 of [A-Za-z0-9._-].
@@ -75,6 +78,8 @@ class LabService {
   Task<void> GetBreakers(core::Exchange& ex);
   Task<void> BreakerAction(core::Exchange& ex);
   Task<void> GetPolicy(core::Exchange& ex);
+  Task<void> GetUpstreamPolicy(core::Exchange& ex);
+  Task<void> PutUpstreamPolicy(core::Exchange& ex);
 
  private:
   UpstreamEntry* Find(std::string_view name) const;

@@ -91,7 +91,8 @@ class LabCollector final : public obs::Collector {
 
     for (const UpstreamEntry* e : lab_.Entries()) {
       const std::string& n = e->name;
-      const Pipeline& p = *e->pipeline;
+      const std::shared_ptr<Pipeline> pipeline = e->pipeline.load();
+      const Pipeline& p = *pipeline;
       const PipelineStats s = p.Stats();
       const auto d = [](std::uint64_t v) { return static_cast<double>(v); };
       Add(calls, {n, "success"}, d(s.calls_succeeded));
