@@ -218,6 +218,12 @@ Task<void> LabService::Call(core::Exchange& ex) {
     ex.Fail(core::Error(core::Code::kInvalidArgument, "safe: true or false"));
     co_return;
   }
+  const std::optional<std::string> raw_param = ex.Query("raw");
+  if (raw_param && *raw_param != "true" && *raw_param != "false") {
+    ex.Fail(core::Error(core::Code::kInvalidArgument, "raw: true or false"));
+    co_return;
+  }
+  const bool raw = raw_param == "true";
   CallOptions call;
   if (auto ms = ParseDeadlineHeader(ex.request[kDeadlineHeader])) {
     call.deadline = clock_.Now() + *ms;  // the caller's remaining budget is ours too
@@ -243,6 +249,13 @@ Task<void> LabService::Call(core::Exchange& ex) {
     co_return;
   }
   const int upstream_status = static_cast<int>(r.result->result_int());
+  if (raw) {  // the proxy's answer: the upstream's status, body and type, and the attempt count
+    const std::string type(r.result->base()[core::http::field::content_type]);
+    ex.Text(static_cast<status>(upstream_status), std::move(r.result->body()),
+            type.empty() ? "application/octet-stream" : type);
+    ex.response.set("X-Attempts", std::to_string(r.trace.attempts.size()));
+    co_return;
+  }
   std::string body = "{\"upstream\":";
   AppendJsonString(body, e->name);
   body += ",\"status\":" + std::to_string(upstream_status) + ",\"body\":";

@@ -5,7 +5,9 @@
 // run time), breakers (force open, close, reset), the policy in force.
 //
 //   GET  /upstream/{name}            a simulated upstream (also POST)
-//   GET  /call/{name}[?method=POST&safe=true]   through the pipeline; honours X-Request-Timeout-Ms
+//   GET  /call/{name}[?method=POST&safe=true&raw=true]   through the pipeline; honours
+//        X-Request-Timeout-Ms; raw=true answers like a proxy (the upstream's status and body, the
+//        attempt count in X-Attempts) instead of the JSON with the trace
 //   GET  /v1/upstreams, /v1/upstreams/{name};  PUT /v1/upstreams/{name}  (behaviour JSON)
 //   GET  /v1/breakers;  POST /v1/breakers/{name}/{open|close|reset|disable}
 //   GET  /v1/policy (the default);  GET|PUT /v1/policies/{name}  (one upstream's pipeline JSON:

@@ -1,7 +1,5 @@
 #include "06_reliability_patterns_mini/pipeline/timer_driver.hpp"
 
-#include <vector>
-
 namespace reliability {
 
 SteadyTimerDriver& SteadyTimerDriver::Instance() noexcept {
@@ -10,32 +8,35 @@ SteadyTimerDriver& SteadyTimerDriver::Instance() noexcept {
 }
 
 void FakeTimerDriver::Arm(net::steady_timer& timer, core::Clock::time_point when) {
+  Forget(timer);
   if (when <= clock_.Now()) {
-    armed_.erase(&timer);
     timer.expires_at(net::steady_timer::time_point::min());  // due: a wait ends at once
     return;
   }
   timer.expires_at(net::steady_timer::time_point::max());  // only FireDue ends the wait
-  armed_[&timer] = when;
+  armed_.emplace(&timer, by_time_.emplace(when, &timer));
+}
+
+void FakeTimerDriver::Forget(net::steady_timer& timer) noexcept {
+  auto it = armed_.find(&timer);
+  if (it == armed_.end()) return;
+  by_time_.erase(it->second);
+  armed_.erase(it);
 }
 
 void FakeTimerDriver::FireDue() {
   const auto now = clock_.Now();
-  std::vector<net::steady_timer*> due;
-  for (const auto& [timer, when] : armed_) {
-    if (when <= now) due.push_back(timer);
-  }
-  for (net::steady_timer* timer : due) {
+  while (!by_time_.empty() && by_time_.begin()->first <= now) {
+    net::steady_timer* timer = by_time_.begin()->second;
+    by_time_.erase(by_time_.begin());
     armed_.erase(timer);
     timer->cancel();  // the waiter wakes, sees the clock, and knows its time has come
   }
 }
 
 std::optional<core::Clock::time_point> FakeTimerDriver::Next() const {
-  if (armed_.empty()) return std::nullopt;
-  auto earliest = core::Clock::time_point::max();
-  for (const auto& [timer, when] : armed_) earliest = std::min(earliest, when);
-  return earliest;
+  if (by_time_.empty()) return std::nullopt;
+  return by_time_.begin()->first;
 }
 
 bool FakeTimerDriver::AdvanceToNext() {
