@@ -13,7 +13,7 @@ declare -A examples=(
   [sd-jobqueue]="curl -s localhost:9003/healthz"
   [sd-cache]="curl -s -XPUT localhost:9004/v1/cache/greeting -d hi && curl -s localhost:9004/v1/cache/greeting"
   [sd-observability]="curl -s localhost:9005/hello; curl -s localhost:9005/metrics | head"
-  [sd-reliability]="curl -s localhost:9006/healthz"
+  [sd-reliability]="curl -s localhost:9006/call/flaky; echo; 06_reliability_patterns_mini/demo.py"
   [sd-gateway]="curl -s -H 'X-API-Key: demo' localhost:9007/api/users"
 )
 order=(sd-framework sd-ratelimiter sd-shortener sd-jobqueue sd-cache sd-observability sd-reliability sd-gateway)

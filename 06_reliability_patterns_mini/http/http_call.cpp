@@ -15,17 +15,19 @@ struct AttemptTarget {
   const core::Upstream* upstream;
   const core::Request* request;
   const core::Exchange* parent;
+  bool pipeline_cuts_off;  // attempts are cancellable children (hedging): the client's timer is
+                           // only a backstop behind the pipeline's
 };
 
 Task<core::Result<core::Response>> SendAttempt(AttemptTarget target, Attempt attempt) {
   core::Request request = *target.request;  // the client consumes its copy
-  const std::int64_t ms = DeadlineMillis(attempt.timeout);
-  request.set(kDeadlineHeader, std::to_string(ms));
-  // The pipeline cancels the attempt at its deadline; the client's own timer is only a backstop,
-  // set later so that the verdict (and the trace) is always the pipeline's.
+  request.set(kDeadlineHeader, std::to_string(DeadlineMillis(attempt.timeout)));
+  // Rounded up, so the client gives up at the attempt's deadline, never before it: a call whose
+  // last attempt ran into the call's deadline then ends as "deadline", whichever timer fired.
+  auto timeout = std::chrono::ceil<std::chrono::milliseconds>(attempt.timeout);
+  if (target.pipeline_cuts_off) timeout += kClientBackstop;
   core::Result<core::Response> r =
-      co_await target.client->Send(*target.upstream, std::move(request), target.parent,
-                                   std::chrono::milliseconds(ms) + kClientBackstop);
+      co_await target.client->Send(*target.upstream, std::move(request), target.parent, timeout);
   co_return r;
 }
 
@@ -103,7 +105,11 @@ Task<CallResult<core::Response>> CallHttp(Pipeline& pipeline, core::HttpClient& 
                                           const core::Exchange* parent, HttpCallOptions options,
                                           CallOptions call) {
   const bool idempotent = SafeToRetry(request, options);
-  const AttemptTarget target{&client, &upstream, &request, parent};
+  // The client enforces each attempt's timeout itself, so without hedging the pipeline runs the
+  // attempts inline (no child coroutine, no timer per attempt).
+  call.operation_honours_deadline = true;
+  const AttemptTarget target{&client, &upstream, &request, parent,
+                             pipeline.options().hedge.has_value()};
   Operation<core::Response> op = [target](Attempt a) { return SendAttempt(target, a); };
   Classifier<core::Response> classify = [idempotent](const core::Result<core::Response>& r) {
     return ClassifyResponse(r, idempotent, std::chrono::system_clock::now());

@@ -162,6 +162,7 @@ struct Options {
   int seconds = 60;
   std::uint64_t seed = 1;
   int clients = 50;
+  int runs = 20;
 };
 
 PipelineOptions PolicyFor(const std::string& scenario, const std::string& name) {
@@ -325,28 +326,32 @@ int Contention(const Options& opt) {
                             .base = milliseconds(5),
                             .max = seconds(10),
                             .jitter = j};
-    SeededRandom random(opt.seed);
-    std::vector<Backoff> backoff(static_cast<std::size_t>(opt.clients), Backoff(bo));
-    // (commit time, client): processed in commit order; ties by client number.
-    using Event = std::pair<std::int64_t, int>;
-    std::priority_queue<Event, std::vector<Event>, std::greater<>> commits;
-    for (int c = 0; c < opt.clients; ++c) commits.push({rtt.count(), c});
-    std::int64_t last_commit = -1, calls = 0, done_at = 0;
-    while (!commits.empty()) {
-      const auto [at, c] = commits.top();
-      commits.pop();
-      ++calls;
-      const std::int64_t read_at = at - rtt.count();
-      if (last_commit <= read_at) {
-        last_commit = at;  // nobody wrote since we read: our write wins
-        done_at = std::max(done_at, at);
-      } else {
-        const Dur wait = backoff[static_cast<std::size_t>(c)].Next(random);
-        commits.push({at + wait.count() + rtt.count(), c});
+    double calls_sum = 0, done_sum = 0;
+    for (int run = 0; run < opt.runs; ++run) {  // the mean over seeds: one draw is noisy
+      SeededRandom random(opt.seed + static_cast<std::uint64_t>(run));
+      std::vector<Backoff> backoff(static_cast<std::size_t>(opt.clients), Backoff(bo));
+      // (commit time, client): processed in commit order; ties by client number.
+      using Event = std::pair<std::int64_t, int>;
+      std::priority_queue<Event, std::vector<Event>, std::greater<>> commits;
+      for (int c = 0; c < opt.clients; ++c) commits.push({rtt.count(), c});
+      std::int64_t last_commit = -1, calls = 0, done_at = 0;
+      while (!commits.empty()) {
+        const auto [at, c] = commits.top();
+        commits.pop();
+        ++calls;
+        if (last_commit <= at - rtt.count()) {
+          last_commit = at;  // nobody wrote since we read: our write wins
+          done_at = std::max(done_at, at);
+        } else {
+          const Dur wait = backoff[static_cast<std::size_t>(c)].Next(random);
+          commits.push({at + wait.count() + rtt.count(), c});
+        }
       }
+      calls_sum += static_cast<double>(calls);
+      done_sum += static_cast<double>(done_at) / 1e6;
     }
-    std::printf("%s,%d,%lld,%.3f\n", std::string(NameOf(j)).c_str(), opt.clients,
-                static_cast<long long>(calls), static_cast<double>(done_at) / 1e6);
+    std::printf("%s,%d,%.1f,%.3f\n", std::string(NameOf(j)).c_str(), opt.clients,
+                calls_sum / opt.runs, done_sum / opt.runs);
   }
   return 0;
 }
@@ -368,6 +373,7 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", opt.seconds, "virtual seconds of load")->check(CLI::Range(1, 3600));
   app.add_option("--seed", opt.seed, "seed of every random draw");
   app.add_option("--clients", opt.clients, "jitter: writers racing")->check(CLI::Range(1, 100000));
+  app.add_option("--runs", opt.runs, "jitter: seeds to average over")->check(CLI::Range(1, 1000));
   CLI11_PARSE(app, argc, argv);
   try {
     if (scenario == "storm") return Storm(opt);

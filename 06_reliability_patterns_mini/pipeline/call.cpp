@@ -310,7 +310,6 @@ void Call::TimeOut(int index, TimePoint now) {
                                                   " timed out after " + Ms(now - a.start));
   Classification c = spawner_.Classify(*a.error);
   c.label = "timeout";
-  Bump(p_.counters_.attempt_timeouts);
   a.signal.emit(net::cancellation_type::terminal);
   Decide(index, c, now);
 }
@@ -320,6 +319,8 @@ void Call::Decide(int index, const Classification& c, TimePoint now) {
   a.decided = true;
   a.cls = c;
   --live_;
+  // Timed out by us, or by an operation that honours its own deadline.
+  if (c.label == "timeout") Bump(p_.counters_.attempt_timeouts);
   const core::Clock::duration elapsed = now - a.start;
   if (p_.breaker_) p_.breaker_->Record(a.permit, c.health, elapsed);
   if (p_.throttle_ && c.health == Health::kSuccess) p_.throttle_->RecordAccepted();

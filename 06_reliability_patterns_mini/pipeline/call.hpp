@@ -43,6 +43,13 @@ struct CallOptions {
   TimePoint deadline = TimePoint::max();
   // Keep the per-attempt trace (off for callers that never look at it: no allocation).
   bool trace = true;
+  // The operation ends by Attempt::deadline by itself (it passes Attempt::timeout on, as CallHttp
+  // does to core::HttpClient). Then, unless hedging needs two attempts at once, the pipeline runs
+  // each attempt inside its own coroutine instead of spawning a cancellable child and arming a
+  // timer for it — the happy path costs a frame, not a spawn. The caller's cancellation still
+  // reaches the operation (it runs on the caller's cancellation slot); only an operation that
+  // overruns its deadline is no longer cut off by the pipeline.
+  bool operation_honours_deadline = false;
 };
 
 inline constexpr int kMaxAttemptsPerCall = kMaxAttempts + kMaxHedges;

@@ -149,12 +149,19 @@ namespace detail {
 template <class T>
 class TypedSpawner final : public AttemptSpawner {
  public:
-  TypedSpawner(Operation<T>& op, Classifier<T>& classify, const net::any_io_executor& ex)
-      : op_(op), classify_(classify), ex_(ex) {}
+  // `inline_attempts`: Spawn only records the attempt; the call's coroutine runs it.
+  TypedSpawner(Operation<T>& op, Classifier<T>& classify, const net::any_io_executor& ex,
+               bool inline_attempts)
+      : op_(op), classify_(classify), ex_(ex), inline_(inline_attempts) {}
 
   void Bind(Call* call) { call_ = call; }
 
   void Spawn(int index, const Attempt& attempt, net::cancellation_slot slot) override {
+    if (inline_) {
+      pending_index_ = index;
+      pending_ = attempt;
+      return;
+    }
     net::co_spawn(ex_, op_(attempt), net::bind_cancellation_slot(slot, Done{this, index}));
   }
   Classification Classify(const core::Error& error) override {
@@ -162,6 +169,15 @@ class TypedSpawner final : public AttemptSpawner {
   }
   std::optional<core::Result<T>>& result(int number) {
     return results_[static_cast<std::size_t>(number - 1)];
+  }
+  bool has_pending() const noexcept { return pending_index_ >= 0; }
+  int pending_index() const noexcept { return pending_index_; }
+  const Attempt& pending() const noexcept { return pending_; }
+
+  // An inline attempt's result: classify, keep, tell the call (as Done does for a child).
+  void Finish(int index, std::exception_ptr e, std::optional<core::Result<T>> r) {
+    pending_index_ = -1;
+    Done{this, index}(std::move(e), r ? std::move(*r) : core::Result<T>(core::Error()));
   }
 
  private:
@@ -182,7 +198,10 @@ class TypedSpawner final : public AttemptSpawner {
   Operation<T>& op_;
   Classifier<T>& classify_;
   net::any_io_executor ex_;
+  const bool inline_;
   Call* call_ = nullptr;
+  int pending_index_ = -1;
+  Attempt pending_;
   std::array<std::optional<core::Result<T>>, kMaxAttemptsPerCall> results_;
 };
 
@@ -197,12 +216,29 @@ Task<CallResult<T>> Pipeline::Execute(Operation<T> op, Classifier<T> classify, C
   const bool throw_if_cancelled = co_await net::this_coro::throw_if_cancelled();
   co_await net::this_coro::throw_if_cancelled(false);
 
-  detail::TypedSpawner<T> spawner(op, classify, executor);
+  const bool inline_attempts = call.operation_honours_deadline && !options_.hedge;
+  detail::TypedSpawner<T> spawner(op, classify, executor, inline_attempts);
   detail::Call c(*this, spawner, call, executor);
   spawner.Bind(&c);
   if (!c.TryEnter()) co_await c.WaitForSlot(cancel_state);
   while (true) {
     const TimePoint wake_at = c.Step(cancel_state.cancelled() != net::cancellation_type::none);
+    if (spawner.has_pending()) {  // an inline attempt: run it here, then decide again
+      const int index = spawner.pending_index();
+      std::exception_ptr error;
+      std::optional<core::Result<T>> result;
+      try {
+        core::Result<T> r = co_await op(spawner.pending());
+        result.emplace(std::move(r));
+      } catch (...) {
+        error = std::current_exception();
+      }
+      // Cancelled meanwhile: the call ends first, so the attempt counts as abandoned (ignored by
+      // the breaker, its probe permit released), exactly as a cancelled child would.
+      if (cancel_state.cancelled() != net::cancellation_type::none) c.Step(true);
+      spawner.Finish(index, std::move(error), std::move(result));
+      continue;
+    }
     if (c.Done()) break;
     c.Arm(wake_at);
     co_await c.wake().async_wait(core::kUseTuple);

@@ -50,11 +50,12 @@ Task<void> BareLoop(benchmark::State* state) {
   }
 }
 
-Task<void> PipelineLoop(benchmark::State* state, Pipeline* p, bool trace) {
+Task<void> PipelineLoop(benchmark::State* state, Pipeline* p, bool trace, bool inline_attempts) {
   const Operation<int> op = Immediate;
   const Classifier<int> classify = Ok;
   for (auto _ : *state) {
-    CallResult<int> r = co_await p->Execute<int>(op, classify, {.trace = trace});
+    CallResult<int> r = co_await p->Execute<int>(
+        op, classify, {.trace = trace, .operation_honours_deadline = inline_attempts});
     benchmark::DoNotOptimize(r);
   }
 }
@@ -91,11 +92,12 @@ void BM_BareCancellableSpawn(benchmark::State& state) {
 }
 BENCHMARK(BM_BareCancellableSpawn);
 
-void RunPipeline(benchmark::State& state, const PipelineOptions& options, bool trace = true) {
+void RunPipeline(benchmark::State& state, const PipelineOptions& options, bool trace = true,
+                 bool inline_attempts = false) {
   auto p = Pipeline::Create("bench", options).value();
   net::io_context io(1);
   const std::uint64_t before = g_allocations.load();
-  net::co_spawn(io, PipelineLoop(&state, p.get(), trace), net::detached);
+  net::co_spawn(io, PipelineLoop(&state, p.get(), trace, inline_attempts), net::detached);
   io.run();
   const PipelineStats s = p->Stats();
   state.counters["allocs_per_call"] = benchmark::Counter(
@@ -112,6 +114,18 @@ void BM_PipelineDefaultsNoTrace(benchmark::State& state) {
   RunPipeline(state, PipelineOptions{}, /*trace=*/false);
 }
 BENCHMARK(BM_PipelineDefaultsNoTrace);
+
+// The HTTP adapter's path: the operation honours its own deadline (core::HttpClient does), so the
+// attempt runs inside the call's coroutine — no child coroutine, no timer.
+void BM_PipelineDefaultsInline(benchmark::State& state) {
+  RunPipeline(state, PipelineOptions{}, /*trace=*/true, /*inline_attempts=*/true);
+}
+BENCHMARK(BM_PipelineDefaultsInline);
+
+void BM_PipelineDefaultsInlineNoTrace(benchmark::State& state) {
+  RunPipeline(state, PipelineOptions{}, /*trace=*/false, /*inline_attempts=*/true);
+}
+BENCHMARK(BM_PipelineDefaultsInlineNoTrace);
 
 void BM_PipelineTimeoutAndRetryOnly(benchmark::State& state) {
   PipelineOptions o;
@@ -136,11 +150,12 @@ Task<core::Result<int>> Suspends(Attempt) {
   co_return 1;
 }
 
-Task<void> Worker(Pipeline* p, int calls, int* done) {
+Task<void> Worker(Pipeline* p, int calls, int* done, bool inline_attempts) {
   const Operation<int> op = Suspends;
   const Classifier<int> classify = Ok;
   for (int i = 0; i < calls; ++i) {
-    CallResult<int> r = co_await p->Execute<int>(op, classify);
+    CallResult<int> r = co_await p->Execute<int>(
+        op, classify, {.trace = true, .operation_honours_deadline = inline_attempts});
     benchmark::DoNotOptimize(r);
   }
   ++*done;
@@ -154,7 +169,8 @@ Task<void> BareWorker(int calls, int* done) {
   ++*done;
 }
 
-void BM_Concurrent(benchmark::State& state, bool pipeline) {
+void BM_Concurrent(benchmark::State& state, int mode) {  // 0 bare, 1 pipeline, 2 inline
+  const bool pipeline = mode > 0;
   const int k = static_cast<int>(state.range(0));
   constexpr int kCallsPerWorker = 256;
   auto p = Pipeline::Create("bench", PipelineOptions{}).value();
@@ -164,7 +180,7 @@ void BM_Concurrent(benchmark::State& state, bool pipeline) {
     int done = 0;
     for (int w = 0; w < k; ++w) {
       if (pipeline) {
-        net::co_spawn(io, Worker(p.get(), kCallsPerWorker, &done), net::detached);
+        net::co_spawn(io, Worker(p.get(), kCallsPerWorker, &done, mode == 2), net::detached);
       } else {
         net::co_spawn(io, BareWorker(kCallsPerWorker, &done), net::detached);
       }
@@ -177,8 +193,9 @@ void BM_Concurrent(benchmark::State& state, bool pipeline) {
       benchmark::Counter(static_cast<double>(g_allocations.load() - before) /
                          static_cast<double>(state.iterations() * k * kCallsPerWorker));
 }
-BENCHMARK_CAPTURE(BM_Concurrent, bare, false)->Arg(1)->Arg(64);
-BENCHMARK_CAPTURE(BM_Concurrent, pipeline, true)->Arg(1)->Arg(64);
+BENCHMARK_CAPTURE(BM_Concurrent, bare, 0)->Arg(1)->Arg(64);
+BENCHMARK_CAPTURE(BM_Concurrent, pipeline, 1)->Arg(1)->Arg(64);
+BENCHMARK_CAPTURE(BM_Concurrent, inline, 2)->Arg(1)->Arg(64);
 
 }  // namespace
 }  // namespace reliability

@@ -558,6 +558,76 @@ TEST_F(PipelineTest, AnOperationThatThrowsIsAPermanentInternalError) {
   EXPECT_EQ(up.seen.size(), 1u);
 }
 
+// ---- attempts run inline (the operation honours its own deadline) ----------------------------
+
+TEST_F(PipelineTest, InlineAttemptsNeedNoChildNorTimer) {
+  auto p = Make(Plain());
+  Upstream up{Slow(milliseconds(10))};
+  auto slot = Start(*p, up, {.operation_honours_deadline = true});
+  EXPECT_EQ(timers_.armed(), 1u);  // only the upstream's own latency; no wake-up timer
+  RunUntilDone(slot);
+  ASSERT_TRUE((**slot).result);
+  EXPECT_EQ((**slot).trace.total, milliseconds(10));
+  auto child = Start(*p, up);
+  EXPECT_EQ(timers_.armed(), 2u);  // a spawned attempt: its latency and the call's wake-up
+  RunUntilDone(child);
+}
+
+TEST_F(PipelineTest, InlineAttemptsRetryWithTheSameBackoff) {
+  auto p = Make(Plain());
+  Upstream up{Status(503), Status(503), Status(200)};
+  auto slot = Start(*p, up, {.operation_honours_deadline = true});
+  RunUntilDone(slot);
+  ASSERT_TRUE((**slot).result);
+  ASSERT_EQ(up.started.size(), 3u);
+  EXPECT_EQ(up.started[1] - t0_, milliseconds(35));
+  EXPECT_EQ(up.started[2] - t0_, milliseconds(95));
+  EXPECT_EQ(up.seen[1].timeout, seconds(1));
+}
+
+TEST_F(PipelineTest, AnInlineAttemptIsNotCutOffByThePipeline) {
+  // The contract: the operation ends by its deadline itself. One that does not is not stopped.
+  auto p = Make(Plain());
+  Upstream up{Slow(seconds(3))};
+  auto slot = Start(*p, up, {.operation_honours_deadline = true});
+  RunUntilDone(slot);
+  EXPECT_EQ((**slot).trace.attempts[0].duration, seconds(3));
+  EXPECT_EQ(up.cancelled, 0);
+}
+
+TEST_F(PipelineTest, CancellingACallReachesItsInlineAttempt) {
+  auto o = Plain();
+  o.retry.max_attempts = 1;
+  o.breaker = TinyBreaker(2);
+  auto p = Make(o);
+  Upstream down{Status(503)};
+  Call(*p, down);
+  Call(*p, down);
+  timers_.Advance(seconds(5));  // half-open: the next call is the probe
+  Upstream hang{Slow(seconds(10))};
+  net::cancellation_signal cancel;
+  auto slot = Start(*p, hang, {.operation_honours_deadline = true}, &cancel);
+  EXPECT_EQ(p->breaker()->Snapshot().probes_in_flight, 1);
+  cancel.emit(net::cancellation_type::terminal);
+  Poll();
+  ASSERT_TRUE(*slot);
+  EXPECT_EQ((**slot).trace.refusal, Refusal::kCancelled);
+  EXPECT_EQ(hang.cancelled, 1);  // the operation itself saw the cancellation
+  EXPECT_EQ(p->breaker()->Snapshot().probes_in_flight, 0);
+  EXPECT_EQ(p->breaker()->state(), BreakerState::kHalfOpen);  // ignored, not a failure
+}
+
+TEST_F(PipelineTest, HedgingStillSpawnsEvenWhenTheOperationHonoursItsDeadline) {
+  auto o = Plain();
+  o.hedge = HedgeOptions{.max_hedges = 1, .delay = milliseconds(100), .percentile = 0};
+  auto p = Make(o);
+  Upstream up{Slow(milliseconds(800)), Slow(milliseconds(20))};
+  auto slot = Start(*p, up, {.operation_honours_deadline = true});
+  RunUntilDone(slot);
+  EXPECT_EQ((**slot).trace.total, milliseconds(120));
+  EXPECT_EQ(up.cancelled, 1);
+}
+
 TEST_F(PipelineTest, CreateRejectsInvalidOptionsNamingTheField) {
   auto o = Plain();
   o.retry.max_attempts = 11;
