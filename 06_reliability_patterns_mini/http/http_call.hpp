@@ -2,9 +2,12 @@
 // /call runs per upstream. Each attempt sends a fresh copy of the request carrying the time it has
 // left in `X-Request-Timeout-Ms` (whole milliseconds, relative — so clock skew between hosts does
 // not matter, the reason gRPC's grpc-timeout is relative too), and the client is given the same
-// bound. Results are classified by ClassifyHttp (policy/classify.hpp): a response by its status and
-// Retry-After, a client error by what failed — connecting (never sent: always safe to retry),
-// timing out, a broken connection, a malformed answer.
+// bound (rounded up). Because the client enforces it, the pipeline runs the attempts inline
+// (CallOptions::operation_honours_deadline) unless hedging needs two at once; with hedging, the
+// client's timer is a backstop 50 ms behind the pipeline's own. Results are classified by
+// ClassifyHttp (policy/classify.hpp): a response by its status and Retry-After, a client error by
+// what failed — connecting (never sent: always safe to retry), timing out, a broken connection, a
+// malformed answer.
 #pragma once
 
 #include <chrono>

@@ -138,10 +138,17 @@ Task<void> Sampler(Sim* s, TimePoint until) {
   }
 }
 
-// Changes the upstream's behaviour at `at`.
-Task<void> At(Sim* s, TimePoint at, lab::UpstreamBehavior behavior) {
-  co_await Sleep(s, at - s->clock.Now());
-  s->model.Set(std::move(behavior));
+// A change of the upstream's behaviour at a second of the run, optionally an outage from then on.
+struct Change {
+  int at = 0;
+  lab::UpstreamBehavior behavior;
+  Dur down_for{};
+};
+
+Task<void> At(Sim* s, Change change) {
+  co_await Sleep(s, s->start + seconds(change.at) - s->clock.Now());
+  if (change.down_for.count() > 0) change.behavior.down_until = s->clock.Now() + change.down_for;
+  s->model.Set(std::move(change.behavior));
 }
 
 void Run(Sim& s, TimePoint until) {
@@ -234,6 +241,23 @@ void PrintTimeline(const Sim& s, const std::string& policy, int until) {
   }
 }
 
+// Load at opt.rate for opt.seconds, the breaker sampled, the behaviour changes applied at their
+// times; then the per-second timeline on stdout.
+int Timeline(const Options& opt, const std::string& scenario, lab::UpstreamBehavior initial,
+             const std::vector<Change>& changes) {
+  Sim s(opt.seed, std::move(initial));
+  Setup(s, PolicyFor(scenario, opt.policy));
+  const TimePoint until = s.start + seconds(opt.seconds);
+  net::co_spawn(s.io, Arrivals(&s, opt.rate, until), net::detached);
+  net::co_spawn(s.io, Sampler(&s, until), net::detached);
+  for (const Change& change : changes) net::co_spawn(s.io, At(&s, change), net::detached);
+  Run(s, until);
+  std::printf(
+      "policy,second,calls,upstream_requests,succeeded,failed,breaker_open_ms,first_success_ms\n");
+  PrintTimeline(s, opt.policy, opt.seconds);
+  return 0;
+}
+
 // An upstream near capacity: 20 ms per request, 20 at once at full speed (1,000 requests/s); from
 // 10 s to 12 s it slows down five-fold (a GC storm, a noisy neighbour) and then recovers.
 int Storm(const Options& opt) {
@@ -242,18 +266,8 @@ int Storm(const Options& opt) {
   healthy.capacity = 20;
   lab::UpstreamBehavior slow = healthy;
   slow.latency.ms = milliseconds(100);
-  Sim s(opt.seed, healthy);
-  Setup(s, PolicyFor("storm", opt.policy));
-  const TimePoint until = s.start + seconds(opt.seconds);
-  net::co_spawn(s.io, Arrivals(&s, opt.rate, until), net::detached);
-  net::co_spawn(s.io, Sampler(&s, until), net::detached);
-  net::co_spawn(s.io, At(&s, s.start + seconds(10), slow), net::detached);
-  net::co_spawn(s.io, At(&s, s.start + seconds(12), healthy), net::detached);
-  Run(s, until);
-  std::printf(
-      "policy,second,calls,upstream_requests,succeeded,failed,breaker_open_ms,first_success_ms\n");
-  PrintTimeline(s, opt.policy, opt.seconds);
-  return 0;
+  return Timeline(opt, "storm", healthy,
+                  {{.at = 10, .behavior = slow}, {.at = 12, .behavior = healthy}});
 }
 
 // A healthy upstream (20 ms, no capacity limit) that fails every request at once from 10 s to
@@ -262,19 +276,8 @@ int Storm(const Options& opt) {
 int Breaker(const Options& opt) {
   lab::UpstreamBehavior healthy;
   healthy.latency = {.kind = lab::LatencyKind::kFixed, .ms = milliseconds(20)};
-  Sim s(opt.seed, healthy);
-  Setup(s, PolicyFor("breaker", opt.policy));
-  lab::UpstreamBehavior down = healthy;
-  down.down_until = s.start + seconds(22);
-  const TimePoint until = s.start + seconds(opt.seconds);
-  net::co_spawn(s.io, Arrivals(&s, opt.rate, until), net::detached);
-  net::co_spawn(s.io, Sampler(&s, until), net::detached);
-  net::co_spawn(s.io, At(&s, s.start + seconds(10), down), net::detached);
-  Run(s, until);
-  std::printf(
-      "policy,second,calls,upstream_requests,succeeded,failed,breaker_open_ms,first_success_ms\n");
-  PrintTimeline(s, opt.policy, opt.seconds);
-  return 0;
+  return Timeline(opt, "breaker", healthy,
+                  {{.at = 10, .behavior = healthy, .down_for = seconds(12)}});
 }
 
 // A heavy-tailed upstream: 10 ms, but 5 % of requests take 20× as long (200 ms).
