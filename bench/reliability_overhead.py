@@ -20,8 +20,9 @@ import sys
 import benchlib
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROWS = ["BM_BareAwait", "BM_BareCancellableSpawn", "BM_PipelineDefaults", "BM_PipelineDefaultsNoTrace",
-        "BM_PipelineTimeoutAndRetryOnly", "BM_PipelineEverything"]
+ROWS = ["BM_BareAwait", "BM_BareCancellableSpawn", "BM_PipelineDefaultsInline", "BM_PipelineDefaultsInlineNoTrace",
+        "BM_PipelineDefaults", "BM_PipelineDefaultsNoTrace", "BM_PipelineTimeoutAndRetryOnly",
+        "BM_PipelineEverything"]
 
 
 def micro(build: str) -> str:
@@ -94,9 +95,11 @@ def main() -> int:
               "`reliability_pipeline_benchmark`: an operation that answers at once, awaited bare, spawned as a "
               "cancellable coroutine (the least an attempt that a timeout or a hedge can stop costs in Asio), "
               "and run through `Pipeline::Execute` with the default policies (attempt and call timeouts, "
-              "retry, budget, breaker; bulkhead), without the trace, with only timeout and retry, and with "
-              "everything (hedging and throttling too). The `Concurrent` rows keep 1 or 64 calls in flight, "
-              "each operation suspending once as I/O would.\n\n"
+              "retry, budget, breaker, bulkhead): *Inline* when the operation honours its own deadline (what "
+              "CallHttp does), otherwise as a spawned attempt; with and without the trace; with only timeout "
+              "and retry; and with everything (hedging, which always spawns, and throttling). The "
+              "`Concurrent` rows keep 1 or 64 calls in flight, each operation suspending once as I/O would "
+              "(bare, spawned attempts, inline attempts); CPU time per call.\n\n"
               f"{micro_table}\n\n"
               "## Over HTTP, against nginx\n\n"
               f"Machine: {benchlib.machine_note()}. Proxy on CPU 0; wrk (`-t1 -c50`) and the upstream (nginx, "
