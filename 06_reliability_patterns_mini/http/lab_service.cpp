@@ -8,7 +8,7 @@
 
 #include "06_reliability_patterns_mini/http/http_call.hpp"
 #include "06_reliability_patterns_mini/http/trace_json.hpp"
-#include "core/base/siphash.hpp"
+#include "core/base/log.hpp"
 #include "core/http/problem.hpp"
 
 namespace reliability {
@@ -74,6 +74,19 @@ std::optional<core::http::verb> ParseMethod(std::string_view m) {
 
 }  // namespace
 
+// Every breaker transition is a log line: the event an on-call engineer greps for.
+PipelineDeps LabService::Deps(const std::string& name) {
+  PipelineDeps deps;
+  deps.clock = &clock_;
+  deps.on_breaker_transition = [name](const BreakerTransition& t) {
+    core::log::Write(
+        t.to == BreakerState::kOpen ? core::log::Level::kWarn : core::log::Level::kInfo,
+        "circuit breaker transition",
+        {{"upstream", name}, {"from", NameOf(t.from)}, {"to", NameOf(t.to)}, {"reason", t.reason}});
+  };
+  return deps;
+}
+
 bool IsValidUpstreamName(std::string_view name) noexcept {
   if (name.empty() || name.size() > 64) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
@@ -113,7 +126,7 @@ core::Result<UpstreamEntry*> LabService::AddLocked(const std::string& name) {
     return core::Error(core::Code::kConflict,
                        "at most " + std::to_string(options_.max_upstreams) + " upstreams");
   }
-  auto pipeline = Pipeline::Create(name, options_.policy, {.clock = &clock_});
+  auto pipeline = Pipeline::Create(name, options_.policy, Deps(name));
   if (!pipeline) return pipeline.error();
   auto entry = std::make_unique<UpstreamEntry>();
   entry->name = name;
@@ -410,7 +423,7 @@ Task<void> LabService::PutUpstreamPolicy(core::Exchange& ex) {
     ex.Fail(options.error());
     co_return;
   }
-  auto pipeline = Pipeline::Create(e->name, *options, {.clock = &clock_});
+  auto pipeline = Pipeline::Create(e->name, *options, Deps(e->name));
   if (!pipeline) {
     ex.Fail(pipeline.error());
     co_return;

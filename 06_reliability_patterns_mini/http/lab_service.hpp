@@ -86,6 +86,7 @@ class LabService {
  private:
   UpstreamEntry* Find(std::string_view name) const;
   UpstreamEntry* FindLocked(std::string_view name) const;
+  PipelineDeps Deps(const std::string& name);
   core::Result<UpstreamEntry*> AddLocked(const std::string& name);
   std::string UpstreamJson(const UpstreamEntry& e) const;
 

@@ -223,9 +223,11 @@ PipelineOptions PolicyFor(const std::string& scenario, const std::string& name) 
 }
 
 void Setup(Sim& s, const PipelineOptions& o) {
-  s.pipeline =
-      Pipeline::Create("sim", o, {.clock = &s.clock, .random = &s.random, .timers = &s.timers})
-          .value();
+  PipelineDeps deps;
+  deps.clock = &s.clock;
+  deps.random = &s.random;
+  deps.timers = &s.timers;
+  s.pipeline = Pipeline::Create("sim", o, deps).value();
   s.op = [p = &s](Attempt a) { return SimAttempt(p, a); };
   s.classify = ClassifyStatus;
 }

@@ -15,8 +15,10 @@ core::Result<std::unique_ptr<Pipeline>> Pipeline::Create(std::string name,
 Pipeline::Pipeline(std::string name, const PipelineOptions& options, PipelineDeps deps)
     : name_(std::move(name)), options_(options), deps_(deps) {
   if (options_.budget) budget_ = std::make_unique<RetryBudget>(*options_.budget, *deps_.clock);
-  if (options_.breaker)
-    breaker_ = std::make_unique<CircuitBreaker>(*options_.breaker, *deps_.clock);
+  if (options_.breaker) {
+    breaker_ = std::make_unique<CircuitBreaker>(*options_.breaker, *deps_.clock,
+                                                deps_.on_breaker_transition);
+  }
   if (options_.bulkhead) bulkhead_ = std::make_unique<Bulkhead>(*options_.bulkhead);
   if (options_.hedge) latency_ = std::make_unique<LatencyTracker>(*options_.hedge);
   if (options_.throttle) {

@@ -17,9 +17,12 @@
 //
 // Cancellation runs end to end: cancel the coroutine that awaits Execute (Asio per-operation
 // cancellation, e.g. bind_cancellation_slot or awaitable operators) and the backoff sleep or
-// bulkhead wait ends, every running attempt is cancelled, and Execute returns kCancelled — after
-// its attempts have finished, so nothing outlives the call. Operations must honour terminal
-// cancellation (every Asio and core::HttpClient operation does).
+// bulkhead wait ends, every running attempt is cancelled, and Execute returns kUnavailable "call
+// cancelled" (trace.refusal = kCancelled) — after its attempts have finished, so nothing outlives
+// the call. Operations must honour terminal cancellation (every Asio and core::HttpClient
+// operation does). An attempt runs as a child coroutine (so a timeout or a winning hedge can
+// cancel it), or inline in the call's coroutine when the operation ends by its deadline itself
+// (CallOptions::operation_honours_deadline) and hedging is off — the cheap path.
 //
 // A Pipeline is shared by every call to one upstream (the gateway: one per route). Thread-safe;
 // Execute must run on a strand or a single-threaded io_context (its attempts run there too).
@@ -55,6 +58,9 @@ struct PipelineDeps {
   core::Clock* clock = &core::SystemClock::Instance();
   Random* random = &ThreadRandom::Instance();
   TimerDriver* timers = &SteadyTimerDriver::Instance();
+  // Called on every breaker transition (an event to log or forward), on the thread that caused
+  // it, after the breaker's lock is released. Must not block.
+  CircuitBreaker::Listener on_breaker_transition;
 };
 
 template <class T>

@@ -108,9 +108,17 @@ PipelineOptions Plain() {
 class PipelineTest : public ::testing::Test {
  protected:
   std::unique_ptr<Pipeline> Make(const PipelineOptions& o) {
-    auto p = Pipeline::Create("up", o, {&clock_, &random_, &timers_});
+    auto p = Pipeline::Create("up", o, Deps());
     EXPECT_TRUE(p) << p.error().detail;
     return std::move(*p);
+  }
+
+  PipelineDeps Deps() {
+    PipelineDeps d;
+    d.clock = &clock_;
+    d.random = &random_;
+    d.timers = &timers_;
+    return d;
   }
 
   // Starts a call; its result lands in the returned slot when it completes.
@@ -367,6 +375,22 @@ TEST_F(PipelineTest, AnOutageOpensProbesAndCloses) {
   ASSERT_TRUE(probe.result);
   EXPECT_EQ(probe.trace.attempts[0].breaker, BreakerState::kHalfOpen);
   EXPECT_EQ(p->breaker()->state(), BreakerState::kClosed);
+}
+
+TEST_F(PipelineTest, BreakerTransitionsReachTheListener) {
+  auto o = Plain();
+  o.retry.max_attempts = 1;
+  o.breaker = TinyBreaker(2);
+  std::vector<std::string> events;
+  PipelineDeps deps = Deps();
+  deps.on_breaker_transition = [&events](const BreakerTransition& t) {
+    events.push_back(std::string(NameOf(t.to)) + ":" + std::string(t.reason));
+  };
+  auto p = Pipeline::Create("up", o, deps).value();
+  Upstream down{Status(503)};
+  Call(*p, down);
+  Call(*p, down);
+  EXPECT_EQ(events, std::vector<std::string>{"open:failure_rate"});
 }
 
 TEST_F(PipelineTest, AHedgeWinsAgainstASlowPrimaryWhichIsCancelled) {
@@ -631,7 +655,7 @@ TEST_F(PipelineTest, HedgingStillSpawnsEvenWhenTheOperationHonoursItsDeadline) {
 TEST_F(PipelineTest, CreateRejectsInvalidOptionsNamingTheField) {
   auto o = Plain();
   o.retry.max_attempts = 11;
-  auto p = Pipeline::Create("up", o, {&clock_, &random_, &timers_});
+  auto p = Pipeline::Create("up", o, Deps());
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().detail, "retry.max_attempts: must be in [1, 10]");
 }
