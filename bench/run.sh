@@ -24,6 +24,12 @@ echo "== jobs: the backpressure experiment (unbounded vs block vs reject)"
 $py "$here/plot_backpressure.py" "$here/results/backpressure.csv" "$here/results/backpressure.svg"
 echo "== HTTP: observability on vs off"
 $py "$here/observability_overhead.py" --build "$build_dir"
+if [[ -x "$build_dir/tools/reliability_sim" ]]; then
+  echo "== reliability (06): retry storm, jitter, hedging, breaker (virtual time), overhead vs nginx"
+  for e in retry_storm jitter hedging breaker overhead; do
+    $py "$here/reliability_$e.py" --build "$build_dir"
+  done
+fi
 
 for b in "$build_dir"/bench/*_benchmark; do
   [[ -f "$b" && -x "$b" ]] || continue

@@ -21,7 +21,7 @@ declare -A examples=(
   [sd-cache]="curl -s -XPUT @URL@/v1/cache/greeting -d hi && curl -s @URL@/v1/cache/greeting; echo
 memcstat --servers=@MEMCACHED@ | head -5"
   [sd-observability]="curl -s @URL@/hello; echo; curl -s @URL@/metrics | head"
-  [sd-reliability]="curl -s @URL@/healthz; echo"
+  [sd-reliability]="curl -s @URL@/call/flaky; echo; 06_reliability_patterns_mini/demo.py @URL@"
   [sd-gateway]="curl -s -H 'X-API-Key: demo' @URL@/api/users; echo"
 )
 order=(sd-framework sd-ratelimiter sd-shortener sd-jobqueue sd-cache sd-observability sd-reliability sd-gateway)
