@@ -9,10 +9,10 @@ namespace {
 
 // Our routes' first segments, operational endpoints, and words that lend a link false authority.
 constexpr std::array<std::string_view, 28> kReserved = {
-    "r",        "v1",      "v2",     "api",      "shorten",  "links",   "healthz",
-    "readyz",   "metrics", "stats",  "admin",    "login",    "logout",  "signin",
-    "signup",   "account", "auth",   "oauth",    "password", "static",  "assets",
-    "www",      "help",    "status", "settings", "security", "support", "favicon.ico",
+    "r",      "v1",      "v2",     "api",      "shorten",  "links",   "healthz",
+    "readyz", "metrics", "stats",  "admin",    "login",    "logout",  "signin",
+    "signup", "account", "auth",   "oauth",    "password", "static",  "assets",
+    "www",    "help",    "status", "settings", "security", "support", "favicon.ico",
 };
 
 bool IsAliasChar(char c) noexcept {
@@ -26,17 +26,16 @@ char Lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(
 
 bool IsReservedAlias(std::string_view alias) noexcept {
   return std::any_of(kReserved.begin(), kReserved.end(), [alias](std::string_view word) {
-    return word.size() == alias.size() &&
-           std::equal(word.begin(), word.end(), alias.begin(),
-                      [](char w, char a) { return w == Lower(a); });
+    return word.size() == alias.size() && std::equal(word.begin(), word.end(), alias.begin(),
+                                                     [](char w, char a) { return w == Lower(a); });
   });
 }
 
 core::Result<void> ValidateAlias(std::string_view alias) {
   if (alias.size() < kMinAliasLength || alias.size() > kMaxAliasLength) {
-    return core::Error(core::Code::kInvalidArgument,
-                       "alias: " + std::to_string(kMinAliasLength) + " to " +
-                           std::to_string(kMaxAliasLength) + " characters");
+    return core::Error(core::Code::kInvalidArgument, "alias: " + std::to_string(kMinAliasLength) +
+                                                         " to " + std::to_string(kMaxAliasLength) +
+                                                         " characters");
   }
   auto bad = std::find_if_not(alias.begin(), alias.end(), IsAliasChar);
   if (bad != alias.end()) {

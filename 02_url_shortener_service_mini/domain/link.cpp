@@ -8,10 +8,14 @@ bool IsRedirectStatus(int status) noexcept {
 
 std::string_view NameOf(LinkState state) noexcept {
   switch (state) {
-    case LinkState::kActive: return "active";
-    case LinkState::kExpired: return "expired";
-    case LinkState::kExhausted: return "exhausted";
-    case LinkState::kDeleted: return "deleted";
+    case LinkState::kActive:
+      return "active";
+    case LinkState::kExpired:
+      return "expired";
+    case LinkState::kExhausted:
+      return "exhausted";
+    case LinkState::kDeleted:
+      return "deleted";
   }
   return "unknown";
 }

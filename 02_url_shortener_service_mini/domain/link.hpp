@@ -50,7 +50,8 @@ enum class LinkState {
 
 std::string_view NameOf(LinkState state) noexcept;
 
-// The state of `link` at `now` (Unix seconds). A link expires at the start of its expires_at second.
+// The state of `link` at `now` (Unix seconds). A link expires at the start of its expires_at
+// second.
 LinkState StateAt(const Link& link, std::int64_t now) noexcept;
 
 }  // namespace shortener

@@ -42,17 +42,28 @@ bool IsPlausibleName(std::string_view host) noexcept {
 
 std::string_view NameOf(UrlRejection reason) noexcept {
   switch (reason) {
-    case UrlRejection::kNone: return "none";
-    case UrlRejection::kEmpty: return "empty";
-    case UrlRejection::kTooLong: return "too_long";
-    case UrlRejection::kMalformed: return "malformed";
-    case UrlRejection::kScheme: return "scheme";
-    case UrlRejection::kNoHost: return "no_host";
-    case UrlRejection::kBadHost: return "bad_host";
-    case UrlRejection::kBadPort: return "bad_port";
-    case UrlRejection::kCredentials: return "credentials";
-    case UrlRejection::kBlockedHost: return "blocked_host";
-    case UrlRejection::kSelfLink: return "self_link";
+    case UrlRejection::kNone:
+      return "none";
+    case UrlRejection::kEmpty:
+      return "empty";
+    case UrlRejection::kTooLong:
+      return "too_long";
+    case UrlRejection::kMalformed:
+      return "malformed";
+    case UrlRejection::kScheme:
+      return "scheme";
+    case UrlRejection::kNoHost:
+      return "no_host";
+    case UrlRejection::kBadHost:
+      return "bad_host";
+    case UrlRejection::kBadPort:
+      return "bad_port";
+    case UrlRejection::kCredentials:
+      return "credentials";
+    case UrlRejection::kBlockedHost:
+      return "blocked_host";
+    case UrlRejection::kSelfLink:
+      return "self_link";
   }
   return "unknown";
 }
@@ -84,13 +95,14 @@ core::Result<HostBlocklist> HostBlocklist::Load(const std::string& path, std::si
     const auto last = line.find_last_not_of(" \t\r");
     std::string host = NormalizeHost(std::string_view(line).substr(first, last - first + 1));
     if (!IsPlausibleName(host) && !IsIpLiteral(host)) {
-      return core::Error(core::Code::kInvalidArgument, "blocklist " + path + ":" +
-                                                           std::to_string(line_no) +
-                                                           ": not a host name: " + host);
+      return core::Error(
+          core::Code::kInvalidArgument,
+          "blocklist " + path + ":" + std::to_string(line_no) + ": not a host name: " + host);
     }
     hosts.push_back(std::move(host));
   }
-  if (in.bad()) return core::Error(core::Code::kInvalidArgument, "blocklist " + path + ": read error");
+  if (in.bad())
+    return core::Error(core::Code::kInvalidArgument, "blocklist " + path + ": read error");
   return HostBlocklist(hosts);
 }
 
@@ -106,9 +118,7 @@ bool HostBlocklist::Blocks(std::string_view host) const {
 }
 
 UrlPolicy::UrlPolicy(UrlPolicyOptions options, HostBlocklist blocklist)
-    : options_(std::move(options)),
-      blocklist_(std::move(blocklist)),
-      self_(options_.self_hosts) {}
+    : options_(std::move(options)), blocklist_(std::move(blocklist)), self_(options_.self_hosts) {}
 
 UrlRejection UrlPolicy::Check(std::string_view url) const {
   if (url.empty()) return UrlRejection::kEmpty;
@@ -155,19 +165,38 @@ core::Result<void> UrlPolicy::Validate(std::string_view url) const {
   if (reason == UrlRejection::kNone) return {};
   std::string why;
   switch (reason) {
-    case UrlRejection::kEmpty: why = "a url is required"; break;
+    case UrlRejection::kEmpty:
+      why = "a url is required";
+      break;
     case UrlRejection::kTooLong:
       why = "longer than " + std::to_string(options_.max_bytes) + " bytes";
       break;
-    case UrlRejection::kMalformed: why = "not an absolute URL (RFC 3986)"; break;
-    case UrlRejection::kScheme: why = "only http and https links"; break;
-    case UrlRejection::kNoHost: why = "the URL has no host"; break;
-    case UrlRejection::kBadHost: why = "the host is not a DNS name or an IP address"; break;
-    case UrlRejection::kBadPort: why = "the port is not a number up to 65535"; break;
-    case UrlRejection::kCredentials: why = "user names and passwords in links are refused"; break;
-    case UrlRejection::kBlockedHost: why = "the host is blocklisted"; break;
-    case UrlRejection::kSelfLink: why = "links to this shortener would loop"; break;
-    case UrlRejection::kNone: break;
+    case UrlRejection::kMalformed:
+      why = "not an absolute URL (RFC 3986)";
+      break;
+    case UrlRejection::kScheme:
+      why = "only http and https links";
+      break;
+    case UrlRejection::kNoHost:
+      why = "the URL has no host";
+      break;
+    case UrlRejection::kBadHost:
+      why = "the host is not a DNS name or an IP address";
+      break;
+    case UrlRejection::kBadPort:
+      why = "the port is not a number up to 65535";
+      break;
+    case UrlRejection::kCredentials:
+      why = "user names and passwords in links are refused";
+      break;
+    case UrlRejection::kBlockedHost:
+      why = "the host is blocklisted";
+      break;
+    case UrlRejection::kSelfLink:
+      why = "links to this shortener would loop";
+      break;
+    case UrlRejection::kNone:
+      break;
   }
   return core::Error(core::Code::kInvalidArgument,
                      "url rejected (" + std::string(NameOf(reason)) + "): " + why);

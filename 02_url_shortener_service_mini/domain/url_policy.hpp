@@ -57,8 +57,8 @@ class HostBlocklist {
 };
 
 struct UrlPolicyOptions {
-  std::size_t max_bytes = 2048;     // what every browser handles; longer is a sign of abuse
-  bool reject_credentials = true;   // refuse user:password@ in the authority
+  std::size_t max_bytes = 2048;         // what every browser handles; longer is a sign of abuse
+  bool reject_credentials = true;       // refuse user:password@ in the authority
   std::vector<std::string> self_hosts;  // the shortener's own host names (from its base URL)
 };
 

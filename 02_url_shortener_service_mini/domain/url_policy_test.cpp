@@ -38,9 +38,10 @@ TEST(UrlPolicyTest, RejectsEmptyAndTooLong) {
 
 TEST(UrlPolicyTest, RejectsWhatIsNotAnAbsoluteUri) {
   const UrlPolicy p = Policy();
-  for (const char* url : {"example.com", "/relative/path", "https://exa mple.com/",
-                          "https://example.com/\r\nSet-Cookie: x", "ht tp://x", "://x",
-                          "https://example.com/%zz", "\x01https://x", "https://example.com/<script>"}) {
+  for (const char* url :
+       {"example.com", "/relative/path", "https://exa mple.com/",
+        "https://example.com/\r\nSet-Cookie: x", "ht tp://x", "://x", "https://example.com/%zz",
+        "\x01https://x", "https://example.com/<script>"}) {
     EXPECT_EQ(p.Check(url), UrlRejection::kMalformed) << url;
   }
 }
@@ -136,7 +137,8 @@ TEST(HostBlocklistTest, LoadsAFileWithCommentsAndBlankLines) {
   }
   auto bad = HostBlocklist::Load(path);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().detail.find(":2: not a host name"), std::string::npos) << bad.error().detail;
+  EXPECT_NE(bad.error().detail.find(":2: not a host name"), std::string::npos)
+      << bad.error().detail;
   auto too_big = HostBlocklist::Load(path, 5);
   ASSERT_FALSE(too_big);
   EXPECT_NE(too_big.error().detail.find("larger than"), std::string::npos);

@@ -41,9 +41,8 @@ bool IsBot(std::string_view user_agent) noexcept {
   for (char& c : lower) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   }
-  return std::any_of(kMarkers.begin(), kMarkers.end(), [&lower](std::string_view m) {
-    return lower.find(m) != std::string::npos;
-  });
+  return std::any_of(kMarkers.begin(), kMarkers.end(),
+                     [&lower](std::string_view m) { return lower.find(m) != std::string::npos; });
 }
 
 std::string DayText(std::int64_t day) {

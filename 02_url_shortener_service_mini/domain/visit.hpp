@@ -55,10 +55,10 @@ struct HostCount {
   friend bool operator==(const HostCount&, const HostCount&) = default;
 };
 struct LinkStats {
-  std::int64_t visits = 0;       // all recorded visits
-  std::int64_t bot_visits = 0;   // of which from bots
-  std::vector<DayCount> per_day;           // oldest first, days with visits only
-  std::vector<HostCount> top_referrers;    // most visits first, then by host
+  std::int64_t visits = 0;               // all recorded visits
+  std::int64_t bot_visits = 0;           // of which from bots
+  std::vector<DayCount> per_day;         // oldest first, days with visits only
+  std::vector<HostCount> top_referrers;  // most visits first, then by host
 };
 
 }  // namespace shortener
