@@ -8,10 +8,10 @@ packages=(
   g++ clang clang-format cmake ninja-build make pkg-config libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libcli11-dev libhiredis-dev prometheus-cpp-dev
+  libcli11-dev libhiredis-dev prometheus-cpp-dev libpq-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers the tests and benchmarks start on loopback
-  nginx-light memcached redis-server libmemcached-tools prometheus wrk
+  nginx-light memcached redis-server libmemcached-tools prometheus wrk postgresql sqlite3
   # the Python twins and the contract harness run on Debian's interpreter
   python3 curl
 )
@@ -32,7 +32,8 @@ $sudo apt-get update -qq
 # on loopback with random ports, so keep the packaged ones from binding the default ports.
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Only the daemons this run installed are stopped: a user's own running servers are left alone.
-for svc in nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus; do
+for svc in nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus \
+    postgresql:postgresql; do
   pkg=${svc%%:*} name=${svc##*:}
   if [[ " ${missing[*]} " == *" $pkg "* ]] && command -v service >/dev/null 2>&1; then
     $sudo service "$name" stop >/dev/null 2>&1 || true
