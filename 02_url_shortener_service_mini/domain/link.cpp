@@ -23,7 +23,7 @@ std::string_view NameOf(LinkState state) noexcept {
 LinkState StateAt(const Link& link, std::int64_t now) noexcept {
   if (link.deleted_at) return LinkState::kDeleted;
   if (link.expires_at && now >= *link.expires_at) return LinkState::kExpired;
-  if (link.max_visits && link.visits >= *link.max_visits) return LinkState::kExhausted;
+  if (link.max_visits && link.cap_used >= *link.max_visits) return LinkState::kExhausted;
   return LinkState::kActive;
 }
 

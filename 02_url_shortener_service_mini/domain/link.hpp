@@ -25,6 +25,7 @@ struct Link {
   int redirect = 0;                        // 301, 302, 307, 308, or 0 for the service default
   bool custom = false;                     // an alias the caller chose
   std::int64_t visits = 0;                 // as counted so far (may lag: visits are batched)
+  std::int64_t cap_used = 0;               // visits taken from max_visits (exact, not batched)
   std::optional<std::int64_t> deleted_at;  // Unix seconds; set = a tombstone
 
   friend bool operator==(const Link&, const Link&) = default;
