@@ -26,6 +26,13 @@ bool IsBase62(std::string_view s) noexcept {
   });
 }
 
+bool IsPossibleCode(std::string_view s) noexcept {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           c == '-';
+  });
+}
+
 std::string RandomBase62(std::size_t length) {
   std::string out;
   out.reserve(length);

@@ -26,6 +26,10 @@ std::string Base62(std::uint64_t n, std::size_t min_length = 1);
 // True when every character of `s` is in kBase62Alphabet (and `s` is not empty).
 bool IsBase62(std::string_view s) noexcept;
 
+// True when `s` could name a link: 1 to 64 characters of [A-Za-z0-9_-] (generated codes are
+// base62, aliases may add '_' and '-'). Anything else is answered 404 without asking the store.
+bool IsPossibleCode(std::string_view s) noexcept;
+
 // `length` characters drawn uniformly from kBase62Alphabet with getrandom(2) (rejection sampling,
 // so no character is likelier than another). Thread-safe; a failing getrandom (only before the
 // kernel's pool is initialised, at boot) aborts rather than hand out predictable codes.

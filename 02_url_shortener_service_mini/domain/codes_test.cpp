@@ -24,6 +24,17 @@ TEST(Base62Test, RecognisesAlphabet) {
   EXPECT_FALSE(IsBase62("ab c"));
 }
 
+TEST(Base62Test, PossibleCodesAreAliasShaped) {
+  EXPECT_TRUE(IsPossibleCode("1"));
+  EXPECT_TRUE(IsPossibleCode("launch_2024-x"));
+  EXPECT_TRUE(IsPossibleCode(std::string(64, 'a')));
+  EXPECT_FALSE(IsPossibleCode(""));
+  EXPECT_FALSE(IsPossibleCode(std::string(65, 'a')));
+  EXPECT_FALSE(IsPossibleCode("a b"));
+  EXPECT_FALSE(IsPossibleCode("a.b"));
+  EXPECT_FALSE(IsPossibleCode("%41"));
+}
+
 TEST(RandomBase62Test, HasTheRequestedLengthAndAlphabet) {
   for (std::size_t len : {1u, 5u, 7u, 16u, 100u}) {
     const std::string code = RandomBase62(len);
