@@ -120,7 +120,7 @@ bool HostBlocklist::Blocks(std::string_view host) const {
 UrlPolicy::UrlPolicy(UrlPolicyOptions options, HostBlocklist blocklist)
     : options_(std::move(options)), blocklist_(std::move(blocklist)), self_(options_.self_hosts) {}
 
-UrlRejection UrlPolicy::Check(std::string_view url) const {
+UrlRejection UrlPolicy::Check(std::string_view url, std::string_view request_host) const {
   if (url.empty()) return UrlRejection::kEmpty;
   if (url.size() > options_.max_bytes) return UrlRejection::kTooLong;
   auto parsed = boost::urls::parse_uri(url);
@@ -157,11 +157,12 @@ UrlRejection UrlPolicy::Check(std::string_view url) const {
   if (options_.reject_credentials && u.has_userinfo()) return UrlRejection::kCredentials;
   if (blocklist_.Blocks(host)) return UrlRejection::kBlockedHost;
   if (self_.Blocks(host)) return UrlRejection::kSelfLink;
+  if (!request_host.empty() && host == NormalizeHost(request_host)) return UrlRejection::kSelfLink;
   return UrlRejection::kNone;
 }
 
-core::Result<void> UrlPolicy::Validate(std::string_view url) const {
-  const UrlRejection reason = Check(url);
+core::Result<void> UrlPolicy::Validate(std::string_view url, std::string_view request_host) const {
+  const UrlRejection reason = Check(url, request_host);
   if (reason == UrlRejection::kNone) return {};
   std::string why;
   switch (reason) {

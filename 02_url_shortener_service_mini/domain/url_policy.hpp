@@ -66,10 +66,12 @@ class UrlPolicy {
  public:
   UrlPolicy(UrlPolicyOptions options, HostBlocklist blocklist);
 
-  // kNone when `url` may be shortened, else the first reason it may not. Thread-safe.
-  UrlRejection Check(std::string_view url) const;
+  // kNone when `url` may be shortened, else the first reason it may not. `request_host` is the
+  // host the request came in on (the Host header, without port): a self host too, so the default
+  // set-up, without --public-url, still refuses loops. Thread-safe.
+  UrlRejection Check(std::string_view url, std::string_view request_host = {}) const;
   // The same as a Result: kInvalidArgument with "url rejected (reason): explanation".
-  core::Result<void> Validate(std::string_view url) const;
+  core::Result<void> Validate(std::string_view url, std::string_view request_host = {}) const;
 
  private:
   UrlPolicyOptions options_;

@@ -106,6 +106,8 @@ TEST(UrlPolicyTest, RejectsLinksToItself) {
   EXPECT_EQ(p.Check("http://SHO.RT:9002/r/abc"), UrlRejection::kSelfLink);
   EXPECT_EQ(p.Check("https://www.sho.rt/"), UrlRejection::kSelfLink);
   EXPECT_EQ(p.Check("https://short.example/"), UrlRejection::kNone);
+  EXPECT_EQ(p.Check("http://localhost:9002/r/x", "LocalHost"), UrlRejection::kSelfLink);
+  EXPECT_EQ(p.Check("http://localhost:9002/r/x", "127.0.0.1"), UrlRejection::kNone);
 }
 
 TEST(UrlPolicyTest, ValidateNamesTheReason) {

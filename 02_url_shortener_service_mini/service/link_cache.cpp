@@ -90,6 +90,11 @@ void LinkCache::PutMissing(std::string_view code) {
                      std::chrono::duration_cast<core::Clock::duration>(options_.negative_ttl)));
 }
 
+void LinkCache::ExpireSome() {
+  links_.ExpireSome();
+  missing_.ExpireSome();
+}
+
 void LinkCache::Invalidate(std::string_view code) {
   if (!cache::IsValidKey(code)) return;
   links_.Delete(code);

@@ -67,6 +67,9 @@ class LinkCache {
   void PutMissing(std::string_view code);
   // Forgets the code in both caches.
   void Invalidate(std::string_view code);
+  // One bounded step of active expiry in both caches (the owner's timer calls it; the cache
+  // library starts no threads).
+  void ExpireSome();
 
   const cache::Cache& links() const noexcept { return links_; }
   const cache::Cache& missing() const noexcept { return missing_; }

@@ -24,7 +24,7 @@ Shortener::Shortener(ShortenerOptions options, const UrlPolicy& policy, LinkStor
       wall_(wall) {}
 
 core::Result<void> Shortener::Validate(const CreateRequest& r, std::int64_t now) const {
-  if (auto ok = policy_.Validate(r.url); !ok) return ok;
+  if (auto ok = policy_.Validate(r.url, r.request_host); !ok) return ok;
   if (r.alias) {
     if (auto ok = ValidateAlias(*r.alias); !ok) return ok;
   }

@@ -43,6 +43,7 @@ struct CreateRequest {
   std::optional<std::int64_t> max_visits;
   std::optional<int> redirect;  // 301, 302, 307 or 308
   bool find_if_exists = false;  // reuse a plain live link to the same URL instead of a new one
+  std::string request_host;     // the Host the request came in on: links back to it would loop
 };
 
 struct CreateResult {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <filesystem>
 
+#include "02_url_shortener_service_mini/service/store_health.hpp"
 #include "02_url_shortener_service_mini/store/sqlite_link_store.hpp"
 #include "core/pg/testing/pg_test_server.hpp"
 
@@ -313,6 +314,20 @@ TEST_F(ShortenerTest, CounterCodesAreSequentialAndReservedInBlocks) {
   EXPECT_EQ(RunToCompletion(counter.Next()).value(), "003");  // a second block
   CounterCodeSource other(*store_, 2, 3);                     // another instance
   EXPECT_EQ(RunToCompletion(other.Next()).value(), "005");
+}
+
+TEST(StoreHealthTest, GoesDownOnUnavailabilityAndUpOnSuccess) {
+  StoreHealth health;
+  EXPECT_TRUE(health.Check());
+  health.Report(core::Error(core::Code::kConflict, "a taken code says nothing"));
+  EXPECT_TRUE(health.up());
+  health.Report(core::Error(core::Code::kUnavailable, "database or disk is full"));
+  auto down = health.Check();
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().code, core::Code::kUnavailable);
+  EXPECT_EQ(down.error().detail, "store: database or disk is full");
+  health.Report(core::Result<void>());
+  EXPECT_TRUE(health.Check());
 }
 
 }  // namespace
