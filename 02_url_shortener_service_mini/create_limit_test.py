@@ -1,5 +1,5 @@
 """Link creation is rate-limited per client (01's middleware in C++, a token bucket in the twin);
-redirects are not. The harness starts the service with --create-limit rate=1/m,burst=3."""
+redirects are not. The harness starts the service with --rule name=default,rate=1/m,burst=3."""
 
 import contract
 

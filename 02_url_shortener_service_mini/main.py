@@ -197,7 +197,7 @@ class Store:
 
 
 class TokenBuckets:
-    """Per-client-IP creation limit (the C++ service uses 01's middleware for this)."""
+    """Per-client-IP creation limit (the C++ service mounts 01's module for this)."""
 
     def __init__(self, rate: float, burst: float):
         self.rate, self.burst = rate, burst
@@ -229,12 +229,12 @@ class Service:
                 if line:
                     self.blocklist.add(normalize_host(line))
         self.self_hosts = {normalize_host(urllib.parse.urlsplit(args.public_url).hostname or "")} - {""}
-        self.limits = None
-        if args.create_limit != "off":
-            fields = dict(kv.split("=", 1) for kv in args.create_limit.split(","))
-            count, _, unit = fields["rate"].partition("/")
-            per = {"s": 1, "m": 60, "h": 3600}[unit or "s"]
-            self.limits = TokenBuckets(int(count) / per, float(fields.get("burst", count)))
+        # 01's --rule syntax (the C++ service mounts 01's module): name, rate, burst, key=ip, shadow.
+        fields = dict(kv.split("=", 1) for kv in args.rule.split(","))
+        count, _, unit = fields["rate"].partition("/")
+        per = {"s": 1, "m": 60, "h": 3600}[unit or "s"]
+        self.limits = None if fields.get("shadow") == "true" else \
+            TokenBuckets(int(count) / per, float(fields.get("burst", count)))
         self.created = registry.counter("shortener_links_created_total", "Links stored.")
         self.collisions = registry.counter("shortener_code_collisions_total",
                                            "Inserts refused because the generated code was taken (then retried).")
@@ -420,7 +420,8 @@ def main() -> int:
     p.add_argument("--max-url-bytes", type=int, default=2048)
     p.add_argument("--allow-credentials", action="store_true")
     p.add_argument("--blocklist", default="")
-    p.add_argument("--create-limit", default="name=create,rate=10/s,burst=50,key=ip")
+    p.add_argument("--rule", default="name=default,rate=2/s,burst=5,key=ip",
+                   help="creation limit per client, 01's syntax")
     args = p.parse_args()
     try:
         store = Store(args.data, args.sqlite_sync)

@@ -14,14 +14,6 @@ core::Error Bad(std::string detail) {
   return core::Error(core::Code::kInvalidArgument, std::move(detail));
 }
 
-core::Result<std::chrono::milliseconds> Duration(std::string_view flag, const std::string& text) {
-  auto parsed = core::ParseDuration(text);
-  if (!parsed || parsed->count() == 0) {
-    return Bad(std::string(flag) + ": '" + text + "' is not a positive duration like 500ms or 10s");
-  }
-  return *parsed;
-}
-
 // Runs one task to completion on a private io_context (start-up work before the server runs).
 template <class T>
 T RunNow(core::Task<T> task) {
@@ -38,104 +30,72 @@ ShortenerModule::ShortenerModule(obs::Registry& registry) : registry_(registry) 
 ShortenerModule::~ShortenerModule() { Release(); }
 
 void ShortenerModule::AddFlags(core::ServiceCli& cli) {
-  CLI::App& app = cli.app();
   ShortenerFlags& f = flags_;
-  app.add_option("--data", f.data, "SQLite file (created with its directory on first start)")
-      ->envname(cli.Env("data"));
-  app.add_option("--postgres", f.postgres,
-                 "libpq conninfo (host=10.0.0.5 dbname=links user=app): store in PostgreSQL")
-      ->envname(cli.Env("postgres"));
-  app.add_option("--pg-max-connections", f.pg_max_connections, "PostgreSQL connections, at most")
-      ->envname(cli.Env("pg-max-connections"))
+  cli.AddOption("data", f.data, "SQLite file (created with its directory on first start)");
+  cli.AddOption("postgres", f.postgres,
+                "libpq conninfo (host=10.0.0.5 dbname=links user=app): store in PostgreSQL");
+  cli.AddOption("pg-max-connections", f.pg_max_connections, "PostgreSQL connections, at most")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
-  app.add_option("--pg-timeout", f.pg_timeout, "Deadline of one PostgreSQL statement")
-      ->envname(cli.Env("pg-timeout"));
-  app.add_option("--sqlite-readers", f.sqlite_readers, "SQLite reader threads")
-      ->envname(cli.Env("sqlite-readers"))
+  cli.AddDuration("pg-timeout", f.pg_timeout, "Deadline of one PostgreSQL statement");
+  cli.AddOption("sqlite-readers", f.sqlite_readers, "SQLite reader threads")
       ->check(CLI::Range(1, 64));
-  app.add_option("--sqlite-sync", f.sqlite_sync,
-                 "full: fsync every commit (survives power loss); normal: survives crashes only")
-      ->envname(cli.Env("sqlite-sync"))
+  cli.AddOption("sqlite-sync", f.sqlite_sync,
+                "full: fsync every commit (survives power loss); normal: survives crashes only")
       ->check(CLI::IsMember({"full", "normal"}));
-  app.add_option("--sqlite-max-batch", f.sqlite_max_batch, "Writes per group commit")
-      ->envname(cli.Env("sqlite-max-batch"))
+  cli.AddOption("sqlite-max-batch", f.sqlite_max_batch, "Writes per group commit")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
-  app.add_option("--sqlite-max-queue", f.sqlite_max_queue,
-                 "Operations waiting for SQLite before 503")
-      ->envname(cli.Env("sqlite-max-queue"))
+  cli.AddOption("sqlite-max-queue", f.sqlite_max_queue, "Operations waiting for SQLite before 503")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  app.add_option("--code-mode", f.code_mode,
-                 "random: CSPRNG base62; counter: ids reserved in blocks (enumerable)")
-      ->envname(cli.Env("code-mode"))
+  cli.AddOption("code-mode", f.code_mode,
+                "random: CSPRNG base62; counter: ids reserved in blocks (enumerable)")
       ->check(CLI::IsMember({"random", "counter"}));
-  app.add_option("--code-length", f.code_length, "Random code length (62^7 = 3.5e12 codes)")
-      ->envname(cli.Env("code-length"))
+  cli.AddOption("code-length", f.code_length, "Random code length (62^7 = 3.5e12 codes)")
       ->check(CLI::Range(kMinCodeLength, kMaxCodeLength));
-  app.add_option("--counter-block", f.counter_block, "Ids reserved per store round trip")
-      ->envname(cli.Env("counter-block"))
+  cli.AddOption("counter-block", f.counter_block, "Ids reserved per store round trip")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}));
-  app.add_option("--counter-min-length", f.counter_min_length, "Counter codes are padded to this")
-      ->envname(cli.Env("counter-min-length"))
+  cli.AddOption("counter-min-length", f.counter_min_length, "Counter codes are padded to this")
       ->check(CLI::Range(std::size_t{1}, kMaxCodeLength));
-  app.add_option("--max-insert-attempts", f.max_insert_attempts,
-                 "Codes tried per create before 503 (collisions)")
-      ->envname(cli.Env("max-insert-attempts"))
+  cli.AddOption("max-insert-attempts", f.max_insert_attempts,
+                "Codes tried per create before 503 (collisions)")
       ->check(CLI::Range(1, 100));
-  app.add_option("--redirect-status", f.redirect_status, "Default redirect: 301, 302, 307, 308")
-      ->envname(cli.Env("redirect-status"))
+  cli.AddOption("redirect-status", f.redirect_status, "Default redirect: 301, 302, 307, 308")
       ->check(CLI::IsMember({301, 302, 307, 308}));
-  app.add_option("--redirect-max-age", f.redirect_max_age,
-                 "Cache-Control max-age of 302/307 (private: browsers only)")
-      ->envname(cli.Env("redirect-max-age"))
+  cli.AddOption("redirect-max-age", f.redirect_max_age,
+                "Cache-Control max-age of 302/307 (private: browsers only)")
       ->check(CLI::Range(0, 31'536'000));
-  app.add_option("--permanent-max-age", f.permanent_max_age,
-                 "Cache-Control max-age of 301/308 (public): clicks within it never reach us")
-      ->envname(cli.Env("permanent-max-age"))
+  cli.AddOption("permanent-max-age", f.permanent_max_age,
+                "Cache-Control max-age of 301/308 (public): clicks within it never reach us")
       ->check(CLI::Range(0, 31'536'000));
-  app.add_option("--public-url", f.public_url,
-                 "Base of short URLs (https://sho.rt); default http://<Host header>")
-      ->envname(cli.Env("public-url"));
-  app.add_option("--max-url-bytes", f.max_url_bytes, "Longest target URL accepted")
-      ->envname(cli.Env("max-url-bytes"))
+  cli.AddOption("public-url", f.public_url,
+                "Base of short URLs (https://sho.rt); default http://<Host header>");
+  cli.AddOption("max-url-bytes", f.max_url_bytes, "Longest target URL accepted")
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
-  app.add_flag("--allow-credentials", f.allow_credentials,
-               "Accept user:password@ in target URLs (refused by default: phishing)")
-      ->envname(cli.Env("allow-credentials"));
-  app.add_option("--blocklist", f.blocklist, "File of blocked hosts, one per line")
-      ->envname(cli.Env("blocklist"));
-  app.add_option("--cache-bytes", f.cache_bytes, "Memory for cached links")
-      ->envname(cli.Env("cache-bytes"))
+  cli.AddSwitch("allow-credentials", f.allow_credentials,
+                "Accept user:password@ in target URLs (refused by default: phishing)");
+  cli.AddOption("blocklist", f.blocklist, "File of blocked hosts, one per line");
+  cli.AddOption("cache-bytes", f.cache_bytes, "Memory for cached links")
       ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 40));
-  app.add_option("--cache-policy", f.cache_policy, "Eviction: s3fifo, sieve, lru, wtinylfu")
-      ->envname(cli.Env("cache-policy"))
+  cli.AddOption("cache-policy", f.cache_policy, "Eviction: s3fifo, sieve, lru, wtinylfu")
       ->check(CLI::IsMember({"s3fifo", "sieve", "lru", "wtinylfu"}));
-  app.add_option("--cache-ttl", f.cache_ttl,
-                 "Longest a link stays cached (another instance's delete is seen within it)")
-      ->envname(cli.Env("cache-ttl"));
-  app.add_option("--negative-ttl", f.negative_ttl, "How long an unknown code is remembered")
-      ->envname(cli.Env("negative-ttl"));
-  app.add_option("--negative-cache-bytes", f.negative_cache_bytes, "Memory for unknown codes")
-      ->envname(cli.Env("negative-cache-bytes"))
+  cli.AddDuration("cache-ttl", f.cache_ttl,
+                  "Longest a link stays cached (another instance's delete is seen within it)");
+  cli.AddDuration("negative-ttl", f.negative_ttl, "How long an unknown code is remembered");
+  cli.AddOption("negative-cache-bytes", f.negative_cache_bytes, "Memory for unknown codes")
       ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 36));
-  app.add_option("--visit-buffer", f.visit_buffer, "Visits buffered before drops")
-      ->envname(cli.Env("visit-buffer"))
+  cli.AddOption("visit-buffer", f.visit_buffer, "Visits buffered before drops")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 26));
-  app.add_option("--visit-flush-interval", f.visit_flush_interval, "How often visits are written")
-      ->envname(cli.Env("visit-flush-interval"));
-  app.add_option("--store-check-interval", f.store_check_interval,
-                 "How often the store is probed for /readyz")
-      ->envname(cli.Env("store-check-interval"));
+  cli.AddDuration("visit-flush-interval", f.visit_flush_interval, "How often visits are written");
+  cli.AddDuration("store-check-interval", f.store_check_interval,
+                  "How often the store is probed for /readyz");
 }
 
 core::Result<void> ShortenerModule::OpenStore() {
   if (!flags_.postgres.empty()) {
-    auto timeout = Duration("--pg-timeout", flags_.pg_timeout);
-    if (!timeout) return timeout.error();
     core::pg::PgPoolOptions o;
     o.conninfo = flags_.postgres;
     o.max_connections = flags_.pg_max_connections;
-    o.query_timeout = *timeout;
-    o.acquire_timeout = *timeout;
+    o.query_timeout = flags_.pg_timeout;
+    o.acquire_timeout = flags_.pg_timeout;
     pool_ = std::make_unique<core::pg::PgPool>(o);
     auto store = std::make_unique<PgLinkStore>(*pool_);
     core::Result<void> migrated = RunNow(store->Migrate());
@@ -155,18 +115,8 @@ core::Result<void> ShortenerModule::OpenStore() {
   return {};
 }
 
-core::Result<void> ShortenerModule::Install(core::Router& router, core::Pipeline& /*pipeline*/,
-                                            core::Readiness& readiness) {
+core::Result<void> ShortenerModule::Install(core::App& app) {
   const ShortenerFlags& f = flags_;
-  auto cache_ttl = Duration("--cache-ttl", f.cache_ttl);
-  if (!cache_ttl) return cache_ttl.error();
-  auto negative_ttl = Duration("--negative-ttl", f.negative_ttl);
-  if (!negative_ttl) return negative_ttl.error();
-  auto flush = Duration("--visit-flush-interval", f.visit_flush_interval);
-  if (!flush) return flush.error();
-  auto probe = Duration("--store-check-interval", f.store_check_interval);
-  if (!probe) return probe.error();
-
   HostBlocklist blocklist;
   if (!f.blocklist.empty()) {
     auto loaded = HostBlocklist::Load(f.blocklist);
@@ -188,15 +138,15 @@ core::Result<void> ShortenerModule::Install(core::Router& router, core::Pipeline
 
   LinkCacheOptions cache_options;
   cache_options.max_bytes = f.cache_bytes;
-  cache_options.policy = f.cache_policy == "lru"        ? cache::PolicyKind::kLru
-                         : f.cache_policy == "sieve"    ? cache::PolicyKind::kSieve
-                         : f.cache_policy == "wtinylfu" ? cache::PolicyKind::kWTinyLfu
-                                                        : cache::PolicyKind::kS3Fifo;
-  cache_options.positive_ttl = std::chrono::duration_cast<std::chrono::seconds>(*cache_ttl);
-  cache_options.negative_ttl = std::chrono::duration_cast<std::chrono::seconds>(*negative_ttl);
-  if (cache_options.negative_ttl.count() == 0) cache_options.negative_ttl = std::chrono::seconds(1);
+  const auto policy = cache::ParsePolicy(f.cache_policy);
+  if (!policy) return Bad("--cache-policy: unknown policy '" + f.cache_policy + "'");
+  cache_options.policy = *policy;
+  cache_options.positive_ttl = f.cache_ttl;
+  cache_options.negative_ttl = f.negative_ttl;
   cache_options.negative_max_bytes = f.negative_cache_bytes;
-  cache_ = std::make_unique<LinkCache>(cache_options, core::SystemClock::Instance());
+  auto link_cache = LinkCache::Create(cache_options, core::SystemClock::Instance());
+  if (!link_cache) return Bad("--cache-bytes: " + link_cache.error().detail);
+  cache_ = std::move(*link_cache);
 
   if (f.code_mode == "counter") {
     codes_ = std::make_unique<CounterCodeSource>(store, f.counter_block, f.counter_min_length);
@@ -215,22 +165,24 @@ core::Result<void> ShortenerModule::Install(core::Router& router, core::Pipeline
   api_options.permanent_max_age = f.permanent_max_age;
   api_ = std::make_unique<LinksApi>(*service_, health_, cache::SystemWallClock::Instance(),
                                     api_options);
-  api_->Register(router);
-  readiness.AddCheck("store", [this] { return health_.Check(); });
+  api_->Register(app.router());
+  app.readiness().AddCheck("store", [this] { return health_.Check(); });
   RegisterShortenerMetrics(registry_, {.service = service_.get(),
                                        .visits = visits_.get(),
                                        .cache = cache_.get(),
                                        .health = &health_,
                                        .sqlite = sqlite_ ? &sqlite_->executor() : nullptr,
                                        .postgres = pool_.get()});
-  background_ = std::make_unique<BackgroundTasks>(
-      BackgroundOptions{.flush_interval = *flush, .probe_interval = *probe}, store, *visits_,
-      health_, *cache_);
+  background_ =
+      std::make_unique<BackgroundTasks>(BackgroundOptions{.flush_interval = f.visit_flush_interval,
+                                                          .probe_interval = f.store_check_interval},
+                                        store, *visits_, health_, *cache_);
   return {};
 }
 
-void ShortenerModule::Start(core::Server& /*server*/) {
+core::Result<void> ShortenerModule::Start(core::Server& /*server*/) {
   if (background_) background_->Start();
+  return {};
 }
 
 void ShortenerModule::Release() {

@@ -18,10 +18,7 @@
 #include "02_url_shortener_service_mini/service/store_health.hpp"
 #include "02_url_shortener_service_mini/store/sqlite_link_store.hpp"
 #include "05_observability_basics_mini/metrics/registry.hpp"
-#include "core/http/health.hpp"
-#include "core/http/middleware.hpp"
-#include "core/http/server.hpp"
-#include "core/http/service.hpp"
+#include "core/http/app.hpp"
 #include "core/pg/pg_pool.hpp"
 
 namespace shortener {
@@ -31,7 +28,7 @@ struct ShortenerFlags {
   std::string data = "./data/shortener.db";  // the SQLite file
   std::string postgres;                      // libpq conninfo: use PostgreSQL instead
   std::size_t pg_max_connections = 8;
-  std::string pg_timeout = "5s";
+  std::chrono::milliseconds pg_timeout{5000};
   int sqlite_readers = 2;
   std::string sqlite_sync = "full";
   std::size_t sqlite_max_batch = 256;
@@ -50,31 +47,32 @@ struct ShortenerFlags {
   std::string blocklist;
   std::size_t cache_bytes = std::size_t{64} << 20;
   std::string cache_policy = "s3fifo";
-  std::string cache_ttl = "300s";
-  std::string negative_ttl = "5s";
+  std::chrono::milliseconds cache_ttl{300'000};
+  std::chrono::milliseconds negative_ttl{5000};
   std::size_t negative_cache_bytes = std::size_t{4} << 20;
   std::size_t visit_buffer = 65'536;
-  std::string visit_flush_interval = "1s";
-  std::string store_check_interval = "1s";
+  std::chrono::milliseconds visit_flush_interval{1000};
+  std::chrono::milliseconds store_check_interval{1000};
 };
 
-class ShortenerModule {
+class ShortenerModule final : public core::Module {
  public:
   // `registry` (05's) must outlive the module.
   explicit ShortenerModule(obs::Registry& registry);
-  ~ShortenerModule();
+  ~ShortenerModule() override;
 
-  void AddFlags(core::ServiceCli& cli);
+  void AddFlags(core::ServiceCli& cli) override;
   // Builds the store, caches and service from the parsed flags and adds the routes, the readiness
-  // check and the metrics. Errors (exit 2): a bad flag value, a store that cannot be opened.
-  core::Result<void> Install(core::Router& router, core::Pipeline& pipeline,
-                             core::Readiness& readiness);
+  // check and the metrics. Errors (exit 2): a bad flag value or blocklist, a store that cannot be
+  // opened (an unwritable directory, a file that is not a database, PostgreSQL unreachable).
+  core::Result<void> Install(core::App& app) override;
   // Starts the background work (visit flushing, store probe, cache expiry).
-  void Start(core::Server& server);
-  // Draining began: nothing to do (requests in flight still need the store). Idempotent.
-  void Stop() {}
+  core::Result<void> Start(core::Server& server) override;
+  // Draining began: nothing to stop yet — requests in flight still need the store and record
+  // visits; the background work ends in Release, after them.
+  void Stop() override {}
   // After the worker threads stopped: writes the last visits, closes the store. Idempotent.
-  void Release();
+  void Release() override;
 
   const ShortenerFlags& flags() const noexcept { return flags_; }
   Shortener& service() { return *service_; }

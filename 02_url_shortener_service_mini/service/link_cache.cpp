@@ -32,15 +32,22 @@ cache::CacheOptions MissingOptions(const LinkCacheOptions& o) {
 
 }  // namespace
 
-LinkCache::LinkCache(const LinkCacheOptions& options, const core::Clock& clock)
-    : options_(options),
-      links_(LinkOptions(options), clock),
-      missing_(MissingOptions(options), clock) {}
+core::Result<std::unique_ptr<LinkCache>> LinkCache::Create(const LinkCacheOptions& options,
+                                                           const core::Clock& clock) {
+  auto links = cache::Cache::Create(LinkOptions(options), clock);
+  if (!links)
+    return core::Error(core::Code::kInvalidArgument, "link cache: " + links.error().detail);
+  auto missing = cache::Cache::Create(MissingOptions(options), clock);
+  if (!missing) {
+    return core::Error(core::Code::kInvalidArgument, "negative cache: " + missing.error().detail);
+  }
+  return std::unique_ptr<LinkCache>(new LinkCache(options, std::move(*links), std::move(*missing)));
+}
 
 CachedLink LinkCache::Get(std::string_view code) {
   CachedLink out;
   if (!cache::IsValidKey(code)) return out;
-  if (cache::ItemHandle h = links_.Get(code)) {
+  if (cache::ItemHandle h = links_->Get(code)) {
     const std::string_view v = h.value();
     if (v.size() >= kExpiryBytes) {
       out.kind_ = CachedLink::Kind::kFound;
@@ -53,7 +60,7 @@ CachedLink LinkCache::Get(std::string_view code) {
     }
     return out;
   }
-  if (missing_.Get(code)) out.kind_ = CachedLink::Kind::kMissing;
+  if (missing_->Get(code)) out.kind_ = CachedLink::Kind::kMissing;
   return out;
 }
 
@@ -73,32 +80,32 @@ void LinkCache::Put(const Link& link, std::int64_t now) {
   // Filled in place (Allocate, then Store): the URL is copied once, straight into the item.
   const std::size_t url_bytes = gone ? 0 : link.url.size();
   cache::Allocation a =
-      links_.Allocate(cache::StoreMode::kSet, link.code, flags, kExpiryBytes + url_bytes);
+      links_->Allocate(cache::StoreMode::kSet, link.code, flags, kExpiryBytes + url_bytes);
   if (a.status == cache::StoreStatus::kStored) {
     char* out = a.item.mutable_value();
     std::memcpy(out, &expires, kExpiryBytes);
     if (url_bytes != 0) std::memcpy(out + kExpiryBytes, link.url.data(), url_bytes);
-    links_.Store(cache::StoreMode::kSet, std::move(a.item), cache::Expiry::After(ttl));
+    links_->Store(cache::StoreMode::kSet, std::move(a.item), cache::Expiry::After(ttl));
   }
-  missing_.Delete(link.code);
+  missing_->Delete(link.code);
 }
 
 void LinkCache::PutMissing(std::string_view code) {
   if (!cache::IsValidKey(code)) return;
-  missing_.Store(cache::StoreMode::kSet, code, {}, 0,
-                 cache::Expiry::After(
-                     std::chrono::duration_cast<core::Clock::duration>(options_.negative_ttl)));
+  missing_->Store(cache::StoreMode::kSet, code, {}, 0,
+                  cache::Expiry::After(
+                      std::chrono::duration_cast<core::Clock::duration>(options_.negative_ttl)));
 }
 
 void LinkCache::ExpireSome() {
-  links_.ExpireSome();
-  missing_.ExpireSome();
+  links_->ExpireSome();
+  missing_->ExpireSome();
 }
 
 void LinkCache::Invalidate(std::string_view code) {
   if (!cache::IsValidKey(code)) return;
-  links_.Delete(code);
-  missing_.Delete(code);
+  links_->Delete(code);
+  missing_->Delete(code);
 }
 
 }  // namespace shortener

@@ -12,11 +12,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "02_url_shortener_service_mini/domain/link.hpp"
 #include "04_cache_service_mini/cache/cache.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/error.hpp"
 
 namespace shortener {
 
@@ -24,8 +26,9 @@ struct LinkCacheOptions {
   std::size_t max_bytes = std::size_t{64} << 20;  // links (charged: header + code + target)
   std::size_t shards = 16;
   cache::PolicyKind policy = cache::PolicyKind::kS3Fifo;
-  std::chrono::seconds positive_ttl{300};  // how stale another instance's delete may be seen
-  std::chrono::seconds negative_ttl{5};    // how long "no such code" is believed
+  std::chrono::milliseconds positive_ttl{
+      300000};                                   // how stale another instance's delete may be seen
+  std::chrono::milliseconds negative_ttl{5000};  // how long "no such code" is believed
   std::size_t negative_max_bytes = std::size_t{4} << 20;
 };
 
@@ -56,7 +59,9 @@ class CachedLink {
 // Thread-safe. `clock` must outlive it.
 class LinkCache {
  public:
-  LinkCache(const LinkCacheOptions& options, const core::Clock& clock);
+  // Errors (kInvalidArgument): a byte budget too small for the shards (see cache::Cache::Create).
+  static core::Result<std::unique_ptr<LinkCache>> Create(const LinkCacheOptions& options,
+                                                         const core::Clock& clock);
 
   // What is cached for `code` (kUnknown for codes the cache cannot hold: the caller asks the
   // store). Allocates nothing.
@@ -71,13 +76,17 @@ class LinkCache {
   // library starts no threads).
   void ExpireSome();
 
-  const cache::Cache& links() const noexcept { return links_; }
-  const cache::Cache& missing() const noexcept { return missing_; }
+  const cache::Cache& links() const noexcept { return *links_; }
+  const cache::Cache& missing() const noexcept { return *missing_; }
 
  private:
+  LinkCache(const LinkCacheOptions& options, std::unique_ptr<cache::Cache> links,
+            std::unique_ptr<cache::Cache> missing)
+      : options_(options), links_(std::move(links)), missing_(std::move(missing)) {}
+
   LinkCacheOptions options_;
-  cache::Cache links_;
-  cache::Cache missing_;
+  std::unique_ptr<cache::Cache> links_;
+  std::unique_ptr<cache::Cache> missing_;
 };
 
 }  // namespace shortener

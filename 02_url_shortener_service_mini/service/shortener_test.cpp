@@ -66,7 +66,7 @@ class ShortenerTest : public ::testing::Test {
     co.shards = 2;
     co.negative_ttl = 5s;
     co.positive_ttl = 300s;
-    cache_ = std::make_unique<LinkCache>(co, clock_);
+    cache_ = LinkCache::Create(co, clock_).value();
     visits_ = std::make_unique<VisitRecorder>(4);
     service_ =
         std::make_unique<Shortener>(options, policy_, *store_, *cache_, codes_, *visits_, wall_);

@@ -27,8 +27,9 @@ def bin_dir() -> str:
 
 
 class PostgresServer:
-    def __init__(self, fsync: bool = False):
+    def __init__(self, fsync: bool = False, cpus: str = ""):
         self.fsync = fsync
+        self.cpus = cpus  # taskset CPU list for the server (benchmarks pin it), "" = anywhere
         self.port = 0
         self.proc: subprocess.Popen | None = None
         self.dir = tempfile.mkdtemp(prefix="sd-pg-")
@@ -61,6 +62,8 @@ class PostgresServer:
                     "-c", f"fsync={'on' if self.fsync else 'off'}"]
             if not self.fsync:
                 args += ["-c", "synchronous_commit=off"]
+            if self.cpus:
+                args = ["taskset", "-c", self.cpus] + args
             log = open(os.path.join(self.dir, "postgres.log"), "ab")
             self.proc = subprocess.Popen(args, stdout=log, stderr=log, preexec_fn=self._demote)
             log.close()
