@@ -17,6 +17,13 @@ echo "== cache: sd-cache vs memcached, miss ratios"
 $py "$here/cache_vs_memcached.py" --build "$build_dir"
 echo "== HTTP: observability on vs off"
 $py "$here/observability_overhead.py" --build "$build_dir"
+echo "== shortener: redirects vs nginx, creates/s vs the Python twin, collisions, memory, store latency"
+$py "$here/shortener_redirects.py" --build "$build_dir"
+$py "$here/shortener_creates.py" --build "$build_dir"
+"$build_dir/bench/shortener_code_collisions" --csv "$here/results/shortener_collisions.csv"
+$py "$here/plot_collisions.py" "$here/results/shortener_collisions.csv" "$here/results/shortener_collisions.svg"
+"$build_dir/bench/shortener_link_memory" | tee "$here/results/shortener_link_memory.txt"
+"$build_dir/bench/shortener_store_latency" | tee "$here/results/shortener_store_latency.txt"
 
 for b in "$build_dir"/bench/*_benchmark; do
   [[ -f "$b" && -x "$b" ]] || continue

@@ -7,6 +7,7 @@ bench/results/shortener_creates.md.
 """
 
 import argparse
+import os
 import http.client
 import pathlib
 import re
@@ -44,6 +45,7 @@ def main() -> int:
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--connections", type=int, default=50)
     args = p.parse_args()
+    load = os.getloadavg()[0]
     binary = str(pathlib.Path(args.build) / "bin" / "sd-shortener")
     twin = str(HERE.parent / "02_url_shortener_service_mini" / "main.py")
     tmp = tempfile.mkdtemp(prefix="sd-bench-creates-")
@@ -77,7 +79,8 @@ def main() -> int:
                          for name in commits)
     report = (
         "# Link creation: sd-shortener on SQLite and PostgreSQL vs the Python twin\n\n"
-        f"Machine: {benchlib.machine_note()}. `POST /v1/links` with a new URL each time, "
+        f"Machine: {benchlib.machine_note()}, load average {load:.1f} at the start (a shared VM: "
+        "other jobs ran meanwhile, so compare ratios, not absolutes). `POST /v1/links` with a new URL each time, "
         f"`wrk -t1 -c{args.connections}` on CPU 1, servers and PostgreSQL on CPU 0, one server thread, "
         f"{args.rounds} alternating rounds of {args.seconds}s, median round; ratios are medians of "
         "paired rounds. Every 201 is sent after the commit (SQLite: group commit on the writer thread; "

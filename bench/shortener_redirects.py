@@ -7,6 +7,7 @@ Writes bench/results/shortener_redirects.md.
 """
 
 import argparse
+import os
 import http.client
 import json
 import pathlib
@@ -56,6 +57,7 @@ def main() -> int:
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--miss-links", type=int, default=20000)
     args = p.parse_args()
+    load = os.getloadavg()[0]
     binary = str(pathlib.Path(args.build) / "bin" / "sd-shortener")
     twin = str(HERE.parent / "02_url_shortener_service_mini" / "main.py")
     tmp = tempfile.mkdtemp(prefix="sd-bench-shortener-")
@@ -126,7 +128,8 @@ def main() -> int:
                          f"{r.cpu_us_per_req:.2f} | {ratio} |")
     report = (
         "# Redirects: sd-shortener vs nginx, cache hits and misses\n\n"
-        f"Machine: {benchlib.machine_note()}. Servers (and PostgreSQL) on CPU 0, `wrk -t1 -c50` on "
+        f"Machine: {benchlib.machine_note()}, load average {load:.1f} at the start (a shared VM: "
+        "other jobs ran meanwhile, so compare ratios, not absolutes). Servers (and PostgreSQL) on CPU 0, `wrk -t1 -c50` on "
         f"CPU 1, {args.rounds} alternating rounds of {args.seconds}s, median round; ratios are medians "
         "of paired rounds. sd-shortener with `--log-level warn` (RED metrics, request ids, tracing on; "
         "no access log line) and with `--no-observability`; nginx with `access_log off` returning the "
