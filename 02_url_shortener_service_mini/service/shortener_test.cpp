@@ -325,7 +325,7 @@ TEST(StoreHealthTest, GoesDownOnUnavailabilityAndUpOnSuccess) {
   auto down = health.Check();
   ASSERT_FALSE(down);
   EXPECT_EQ(down.error().code, core::Code::kUnavailable);
-  EXPECT_EQ(down.error().detail, "store: database or disk is full");
+  EXPECT_EQ(down.error().detail, "database or disk is full");
   health.Report(core::Result<void>());
   EXPECT_TRUE(health.Check());
 }

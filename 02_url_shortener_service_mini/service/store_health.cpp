@@ -19,7 +19,7 @@ void StoreHealth::Report(const core::Result<void>& outcome) {
 core::Result<void> StoreHealth::Check() const {
   if (up()) return {};
   std::lock_guard lock(mu_);
-  return core::Error(core::Code::kUnavailable, "store: " + why_);
+  return core::Error(core::Code::kUnavailable, why_);  // Readiness prefixes the check's name
 }
 
 }  // namespace shortener

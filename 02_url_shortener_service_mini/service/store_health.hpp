@@ -19,7 +19,7 @@ class StoreHealth {
   void Report(const core::Result<void>& outcome);
   void Report(const core::Error& error) { Report(core::Result<void>(error)); }
 
-  // OK while up, else kUnavailable "store: <why>". Thread-safe.
+  // OK while up, else kUnavailable with the last failure's detail. Thread-safe.
   core::Result<void> Check() const;
   bool up() const noexcept { return up_.load(std::memory_order_acquire); }
 

@@ -73,6 +73,10 @@ core::Task<core::Result<PgResult>> PgLinkStore::Run(std::string sql, std::vector
     if (r->sqlstate() == core::pg::kUniqueViolation) {
       co_return core::Error(core::Code::kConflict, "postgres: " + r->error());
     }
+    if (r->ServerUnavailable()) {
+      co_return core::Error(core::Code::kUnavailable,
+                            "postgres: " + std::string(r->sqlstate()) + " " + r->error());
+    }
     co_return core::Error(core::Code::kInternal,
                           "postgres: " + std::string(r->sqlstate()) + " " + r->error());
   }

@@ -1,5 +1,9 @@
 #include "core/pg/pg_pool.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -71,6 +75,23 @@ class SocketWaiter {
   std::shared_ptr<State> state_;
 };
 
+// An idle connection is alive when nothing but "would block" is left to read on its socket:
+// whatever the server sent meanwhile (a "terminating connection" notice) is consumed first, and
+// an end of stream or an error means it is gone. Never waits.
+bool Alive(PGconn* pg) {
+  for (int round = 0; round < 4; ++round) {
+    if (PQconsumeInput(pg) == 0 || PQstatus(pg) != CONNECTION_OK || PQisBusy(pg) != 0) {
+      return false;
+    }
+    char byte;
+    const ssize_t n = ::recv(PQsocket(pg), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+    if (n == 0) return false;  // the server closed it
+    // More bytes arrived: consume them and look again.
+  }
+  return false;
+}
+
 }  // namespace
 
 struct PgPool::Conn {
@@ -136,6 +157,23 @@ void PgPool::NoteConnectFailure() {
   backoff_until_ = Clock::now() + backoff;
 }
 
+bool PgPool::TakeLiveIdle(std::unique_ptr<Conn>& out) {
+  // Under mu_. A connection idle in the pool may have died meanwhile (a restart sends "terminating
+  // connection" and closes): reading what is pending, without blocking, tells — one recv per
+  // acquire, instead of failing the caller's statement.
+  while (!idle_.empty()) {
+    std::unique_ptr<Conn> conn = std::move(idle_.back());
+    idle_.pop_back();
+    if (Alive(conn->pg)) {
+      out = std::move(conn);
+      return true;
+    }
+    --open_;
+    ++stats_.discarded;  // PQfinish in Conn's destructor: no I/O wait, the socket is dead
+  }
+  return false;
+}
+
 Task<Result<std::unique_ptr<PgPool::Conn>>> PgPool::Connect() {
   auto conn = std::make_unique<Conn>();
   conn->pg = PQconnectStart(options_.conninfo.c_str());
@@ -177,9 +215,8 @@ Task<Result<PgPool::Lease>> PgPool::Acquire() {
     std::lock_guard lock(mu_);
     if (closed_) {
       refused = Error(Code::kUnavailable, "postgres: pool closed");
-    } else if (!idle_.empty()) {
-      conn = std::move(idle_.back());
-      idle_.pop_back();
+    } else if (TakeLiveIdle(conn)) {
+      // an idle connection that is still alive
     } else if (open_ < options_.max_connections) {
       if (Clock::now() < backoff_until_) {
         refused = Error(Code::kUnavailable, "postgres: unreachable, retrying after a backoff (" +

@@ -104,6 +104,8 @@ class PgPool {
 
  private:
   void Release(std::unique_ptr<Conn> conn, bool reusable);
+  // Pops idle connections until one is still alive (dead ones are closed). Under mu_.
+  bool TakeLiveIdle(std::unique_ptr<Conn>& out);
   Task<Result<std::unique_ptr<Conn>>> Connect();
   void NoteConnectFailure();
 

@@ -230,6 +230,42 @@ TEST(PgPoolDownTest, AStoppedServerIsUnavailableThenBackOffThenRecovers) {
   ASSERT_TRUE(back && back->ok());
 }
 
+TEST(PgPoolDownTest, AnIdleConnectionThatDiedIsReplacedNotHandedOut) {
+  PgTestServer server;
+  ASSERT_TRUE(server.ok()) << server.error();
+  PgPoolOptions o;
+  o.conninfo = server.conninfo();
+  o.reconnect_backoff = 0ms;
+  PgPool pool(o);
+  ASSERT_TRUE(RunToCompletion(Q(pool, "SELECT 1"))->ok());
+  // A restart while the connection sits idle: the server says "terminating connection" (57P01)
+  // and closes. The next caller must get a fresh connection, not that news.
+  server.Stop();
+  ASSERT_TRUE(server.Start()) << server.error();
+  auto after = RunToCompletion(Q(pool, "SELECT 1"));
+  ASSERT_TRUE(after) << after.error().detail;
+  EXPECT_TRUE(after->ok()) << after->error();
+  EXPECT_EQ(pool.Stats().discarded, 1u);
+  EXPECT_EQ(pool.Stats().connects, 2u);
+}
+
+TEST(PgResultTest, ServerSideFailuresAreToldFromStatementErrors) {
+  PgTestServer& server = Shared();
+  ASSERT_TRUE(server.ok()) << server.error();
+  PgPoolOptions o;
+  o.conninfo = server.conninfo();
+  PgPool pool(o);
+  auto syntax = RunToCompletion(Q(pool, "SELEKT 1"));
+  ASSERT_TRUE(syntax);
+  EXPECT_FALSE(syntax->ServerUnavailable());
+  // 57014 (query_canceled, class 57) stands for the class: raised by the server on purpose here.
+  auto canceled = RunToCompletion(
+      Q(pool, "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = 'query_canceled'; END $$"));
+  ASSERT_TRUE(canceled);
+  EXPECT_EQ(canceled->sqlstate(), "57014");
+  EXPECT_TRUE(canceled->ServerUnavailable());
+}
+
 TEST(PgPoolClosedTest, AClosedPoolRefuses) {
   PgPoolOptions o;
   o.conninfo = "host=127.0.0.1 port=1 dbname=x user=x";

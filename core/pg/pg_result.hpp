@@ -33,6 +33,13 @@ class PgResult {
     const char* s = PQresultErrorField(result_.get(), PG_DIAG_SQLSTATE);
     return s != nullptr ? std::string_view(s) : std::string_view();
   }
+  // The failure is about the server or the connection, not the statement: connection exceptions
+  // (class 08), operator intervention such as a shutdown (57), insufficient resources (53), system
+  // errors (58). Callers treat these as "unavailable", not as a bug in their SQL.
+  bool ServerUnavailable() const noexcept {
+    const std::string_view s = sqlstate();
+    return s.starts_with("08") || s.starts_with("57") || s.starts_with("53") || s.starts_with("58");
+  }
   // The server's message, or "" when ok().
   std::string error() const { return PQresultErrorMessage(result_.get()); }
 
