@@ -20,6 +20,14 @@ core::Result<void> Configure(SqliteDb& db, const SqliteExecutorOptions& options,
                                           : "PRAGMA synchronous=NORMAL");
 }
 
+// Transaction control through cached prepared statements: sqlite3_exec would compile the text
+// again for every write of every batch.
+core::Result<void> Control(SqliteDb& db, const std::string& sql) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt) return stmt.error();
+  return (*stmt)->Run();
+}
+
 core::Error Unavailable(const core::Error& e, const std::string& path) {
   return core::Error(core::Code::kUnavailable, "sqlite store " + path + ": " + e.detail);
 }
@@ -132,14 +140,14 @@ void SqliteExecutor::WriterLoop() {
 
 void SqliteExecutor::RunBatch(std::vector<std::unique_ptr<JobBase>>& batch) {
   SqliteDb& db = *writer_db_;
-  auto begin = db.Exec("BEGIN IMMEDIATE");
+  auto begin = Control(db, "BEGIN IMMEDIATE");
   std::vector<bool> ok(batch.size(), false);
   if (!begin) {
     for (auto& job : batch) job->Fail(begin.error());
   } else {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       // A savepoint per write: one failing write (a taken code) must not undo its neighbours.
-      auto sp = db.Exec("SAVEPOINT w");
+      auto sp = Control(db, "SAVEPOINT w");
       if (!sp) {
         batch[i]->Fail(sp.error());
         continue;
@@ -157,12 +165,13 @@ void SqliteExecutor::RunBatch(std::vector<std::unique_ptr<JobBase>>& batch) {
         }
         break;
       }
-      if (!ok[i]) (void)db.Exec("ROLLBACK TO w");
-      (void)db.Exec("RELEASE w");
+      if (!ok[i]) (void)Control(db, "ROLLBACK TO w");
+      (void)Control(db, "RELEASE w");
     }
-    auto commit = sqlite3_get_autocommit(db.raw()) != 0 ? core::Result<void>() : db.Exec("COMMIT");
+    auto commit =
+        sqlite3_get_autocommit(db.raw()) != 0 ? core::Result<void>() : Control(db, "COMMIT");
     if (!commit) {
-      (void)db.Exec("ROLLBACK");
+      (void)Control(db, "ROLLBACK");
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (ok[i]) batch[i]->Fail(commit.error());
       }
