@@ -24,6 +24,13 @@ echo "== jobs: the backpressure experiment (unbounded vs block vs reject)"
 $py "$here/plot_backpressure.py" "$here/results/backpressure.csv" "$here/results/backpressure.svg"
 echo "== HTTP: observability on vs off"
 $py "$here/observability_overhead.py" --build "$build_dir"
+echo "== shortener: redirects vs nginx, creates/s vs the Python twin, collisions, memory, store latency"
+$py "$here/shortener_redirects.py" --build "$build_dir"
+$py "$here/shortener_creates.py" --build "$build_dir"
+"$build_dir/bench/shortener_code_collisions" --csv "$here/results/shortener_collisions.csv"
+$py "$here/plot_collisions.py" "$here/results/shortener_collisions.csv" "$here/results/shortener_collisions.svg"
+"$build_dir/bench/shortener_link_memory" | tee "$here/results/shortener_link_memory.txt"
+"$build_dir/bench/shortener_store_latency" | tee "$here/results/shortener_store_latency.txt"
 if [[ -x "$build_dir/tools/reliability_sim" ]]; then
   echo "== reliability (06): retry storm, jitter, hedging, breaker (virtual time), overhead vs nginx"
   for e in retry_storm jitter hedging breaker overhead; do

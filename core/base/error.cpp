@@ -26,6 +26,8 @@ int HttpStatusOf(Code code) noexcept {
       return 408;
     case Code::kConflict:
       return 409;
+    case Code::kGone:
+      return 410;
     case Code::kPayloadTooLarge:
       return 413;
     case Code::kUnsupportedMediaType:
@@ -66,6 +68,8 @@ std::string_view NameOf(Code code) noexcept {
       return "request_timeout";
     case Code::kConflict:
       return "conflict";
+    case Code::kGone:
+      return "gone";
     case Code::kPayloadTooLarge:
       return "payload_too_large";
     case Code::kUnsupportedMediaType:
