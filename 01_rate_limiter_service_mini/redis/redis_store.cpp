@@ -1,8 +1,6 @@
 #include "01_rate_limiter_service_mini/redis/redis_store.hpp"
 
 #include <algorithm>
-#include <list>
-#include <unordered_map>
 
 #include "01_rate_limiter_service_mini/redis/redis_scripts.hpp"
 
@@ -14,82 +12,36 @@ using core::Error;
 // ---------------------------------------------------------------------------------------------
 // DenyCache
 
-struct DenyCache::Shard {
-  struct Node {
-    std::string key;
-    Entry entry;
-  };
-  struct Hash {
-    core::SipKey key;
-    std::size_t operator()(std::string_view s) const noexcept { return core::SipHash13(key, s); }
-  };
-
-  explicit Shard(const core::SipKey& key) : index(16, Hash{key}) {}
-
-  std::mutex mu;
-  std::list<Node> lru;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Node>::iterator, Hash> index;  // views into lru
-};
-
-DenyCache::DenyCache(std::size_t capacity, std::size_t shards)
-    : hash_key_(core::RandomSipKey()), shard_capacity_(0) {
+DenyCache::DenyCache(std::size_t capacity, std::size_t shards) {
   if (capacity == 0) return;
-  const std::size_t n = std::clamp<std::size_t>(shards, 1, capacity);
-  shard_capacity_ = capacity / n;
-  shards_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(hash_key_));
-}
-
-DenyCache::~DenyCache() = default;
-
-DenyCache::Shard& DenyCache::ShardFor(std::string_view key) {
-  // The high bits pick the shard; the shard's table uses the same hash modulo its bucket count.
-  const std::uint64_t h = core::SipHash13(hash_key_, key);
-  return *shards_[static_cast<std::size_t>((h >> 32) % shards_.size())];
+  entries_.emplace(
+      core::ShardedLruMapOptions{.capacity = capacity, .shards = shards, .hash_key = std::nullopt});
 }
 
 void DenyCache::Insert(std::string_view key, const Entry& entry) {
-  if (shards_.empty()) return;
-  Shard& s = ShardFor(key);
-  std::lock_guard lock(s.mu);
-  if (auto it = s.index.find(key); it != s.index.end()) {
-    it->second->entry = entry;
-    s.lru.splice(s.lru.begin(), s.lru, it->second);
+  if (!entries_) return;
+  auto slot = entries_->Lock(key);
+  if (Entry* known = slot.value()) {
+    *known = entry;
+    slot.Touch();
     return;
   }
-  if (s.index.size() >= shard_capacity_) {
-    s.index.erase(s.lru.back().key);
-    s.lru.pop_back();
-  }
-  s.lru.push_front(Shard::Node{std::string(key), entry});
-  s.index.emplace(s.lru.front().key, s.lru.begin());
+  slot.Insert(entry);
 }
 
 std::optional<DenyCache::Entry> DenyCache::Lookup(std::string_view key, std::int64_t cost,
                                                   core::Clock::time_point now) {
-  if (shards_.empty()) return std::nullopt;
-  Shard& s = ShardFor(key);
-  std::lock_guard lock(s.mu);
-  auto it = s.index.find(key);
-  if (it == s.index.end()) return std::nullopt;
-  const auto node = it->second;
-  if (now >= node->entry.until) {
-    s.index.erase(it);
-    s.lru.erase(node);
+  if (!entries_) return std::nullopt;
+  auto slot = entries_->Lock(key);
+  const Entry* known = slot.value();
+  if (known == nullptr) return std::nullopt;
+  if (now >= known->until) {
+    slot.Erase();
     return std::nullopt;
   }
-  if (cost < node->entry.cost) return std::nullopt;  // a cheaper request may fit: ask Redis
-  s.lru.splice(s.lru.begin(), s.lru, node);
-  return node->entry;
-}
-
-std::size_t DenyCache::size() const {
-  std::size_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lock(s->mu);
-    n += s->index.size();
-  }
-  return n;
+  if (cost < known->cost) return std::nullopt;  // a cheaper request may fit: ask Redis
+  slot.Touch();
+  return *known;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,14 +26,14 @@
 #include "core/async/task.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
-#include "core/base/siphash.hpp"
+#include "core/base/sharded_lru_map.hpp"
 #include "core/redis/redis_client.hpp"
 
 namespace ratelimit {
 
-// Keys known to be over their limit, until when. Bounded (capacity split over shards, each an LRU
-// behind its own mutex, picked by a keyed SipHash of the key so attackers cannot aim at one).
-// Thread-safe.
+// Keys known to be over their limit, until when. Bounded: a core::ShardedLruMap (capacity split
+// over shards, each an LRU behind its own mutex, picked by a keyed SipHash of the key so attackers
+// cannot aim at one). Thread-safe.
 class DenyCache {
  public:
   struct Entry {
@@ -44,7 +44,6 @@ class DenyCache {
 
   // capacity 0 disables the cache (Lookup always misses).
   explicit DenyCache(std::size_t capacity, std::size_t shards = 16);
-  ~DenyCache();
   DenyCache(const DenyCache&) = delete;
   DenyCache& operator=(const DenyCache&) = delete;
 
@@ -55,16 +54,11 @@ class DenyCache {
   // now < entry.until); expired entries are dropped on the way.
   std::optional<Entry> Lookup(std::string_view key, std::int64_t cost, core::Clock::time_point now);
 
-  std::size_t size() const;
-  std::size_t capacity() const noexcept { return shard_capacity_ * shards_.size(); }
+  std::size_t size() const noexcept { return entries_ ? entries_->size() : 0; }
+  std::size_t capacity() const noexcept { return entries_ ? entries_->capacity() : 0; }
 
  private:
-  struct Shard;
-  Shard& ShardFor(std::string_view key);
-
-  core::SipKey hash_key_;
-  std::size_t shard_capacity_;
-  std::vector<std::unique_ptr<Shard>> shards_;
+  std::optional<core::ShardedLruMap<Entry>> entries_;  // empty when disabled
 };
 
 struct RedisStoreOptions {
