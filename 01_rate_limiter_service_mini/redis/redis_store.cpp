@@ -49,8 +49,6 @@ std::optional<DenyCache::Entry> DenyCache::Lookup(std::string_view key, std::int
 
 namespace {
 
-void Bump(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
-
 // A refusal answered from the deny cache. Remaining is 0: the cache knows the key is short of
 // `cost`, not by how much.
 Decision FromCache(const DenyCache::Entry& entry, std::int64_t limit, core::Clock::time_point now) {
@@ -105,13 +103,13 @@ void RedisStore::SetSha(const std::string& sha) {
 core::Error RedisStore::Count(core::Error error) {
   switch (error.code) {
     case Code::kTimeout:
-      Bump(timeouts_);
+      counters_.timeouts.Inc();
       break;
     case Code::kUnavailable:
-      Bump(unavailable_);
+      counters_.unavailable.Inc();
       break;
     default:
-      Bump(bad_replies_);
+      counters_.bad_replies.Inc();
       break;
   }
   return error;
@@ -122,14 +120,14 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
   if (cost < 0) co_return Error(Code::kInvalidArgument, "cost: must be >= 0");
   const auto params = ScriptParamsFor(rule.algorithm, rule.quota);
   if (!params) co_return params.error();
-  Bump(decisions_);
+  counters_.decisions.Inc();
   const std::string redis_key = RedisKey(rule.name, key);
   // Taken before the round trip: Redis decides later than this, so `sent + retry_after` is never
   // later than when Redis would admit the request again.
   const core::Clock::time_point sent = clock_.Now();
   if (cost > 0) {
     if (auto hit = deny_cache_.Lookup(redis_key, cost, sent)) {
-      Bump(deny_cache_hits_);
+      counters_.deny_cache_hits.Inc();
       co_return FromCache(*hit, rule.quota.burst(), sent);
     }
   }
@@ -137,8 +135,8 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
 
   std::string sha(Sha());
   if (sha.empty()) {
-    Bump(script_loads_);
-    Bump(redis_calls_);
+    counters_.script_loads.Inc();
+    counters_.redis_calls.Inc();
     std::vector<std::string> load{"SCRIPT", "LOAD", std::string(DecideScript())};
     auto loaded = co_await client_.Command(std::move(load), options_.timeout);
     if (!loaded) co_return Count(loaded.error());
@@ -150,13 +148,13 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
     sha = loaded->str;
   }
 
-  Bump(redis_calls_);
+  counters_.redis_calls.Inc();
   std::vector<std::string> evalsha = DecideArgs("EVALSHA", sha, redis_key, *params, cost);
   auto reply = co_await client_.Command(std::move(evalsha), options_.timeout);
   // Redis lost its script cache (restart, SCRIPT FLUSH, failover): EVAL also reloads it.
   if (reply && reply->IsError() && reply->str.starts_with("NOSCRIPT")) {
-    Bump(noscript_fallbacks_);
-    Bump(redis_calls_);
+    counters_.noscript_fallbacks.Inc();
+    counters_.redis_calls.Inc();
     std::vector<std::string> eval = DecideArgs("EVAL", DecideScript(), redis_key, *params, cost);
     reply = co_await client_.Command(std::move(eval), options_.timeout);
   }
@@ -172,17 +170,6 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
   co_return d;
 }
 
-RedisStoreStats RedisStore::Stats() const {
-  RedisStoreStats s;
-  s.decisions = decisions_.load(std::memory_order_relaxed);
-  s.deny_cache_hits = deny_cache_hits_.load(std::memory_order_relaxed);
-  s.redis_calls = redis_calls_.load(std::memory_order_relaxed);
-  s.script_loads = script_loads_.load(std::memory_order_relaxed);
-  s.noscript_fallbacks = noscript_fallbacks_.load(std::memory_order_relaxed);
-  s.timeouts = timeouts_.load(std::memory_order_relaxed);
-  s.unavailable = unavailable_.load(std::memory_order_relaxed);
-  s.bad_replies = bad_replies_.load(std::memory_order_relaxed);
-  return s;
-}
+RedisStoreStats RedisStore::Stats() const { return counters_.Load(); }
 
 }  // namespace ratelimit
