@@ -3,14 +3,16 @@
 #include <array>
 #include <boost/beast/http/field.hpp>
 #include <boost/container/small_vector.hpp>
-#include <charconv>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include "05_observability_basics_mini/metrics/process_metrics.hpp"
 #include "05_observability_basics_mini/metrics/text_format.hpp"
 #include "05_observability_basics_mini/tracing/request_id.hpp"
 #include "05_observability_basics_mini/tracing/trace_context.hpp"
+#include "core/base/hex.hpp"
+#include "core/base/ip_address.hpp"
 #include "core/http/problem.hpp"
 
 namespace obs {
@@ -36,39 +38,28 @@ struct InFlight {
   RequestMetrics& metrics;
 };
 
-// The peer address as text, without a heap allocation for IPv4 (the common case).
+// The peer address as text, without a heap allocation (core's formatter) for IPv4 and for an
+// unscoped IPv6 address, which glibc formats exactly as Asio does. A scoped (link-local "%eth0")
+// or IPv4-mapped IPv6 peer keeps Asio's text, as the socket reported it (core would fold the
+// mapped one into IPv4).
 struct PeerText {
   explicit PeerText(const boost::asio::ip::address& peer) {
     if (peer.is_unspecified()) return;
     if (peer.is_v4()) {
-      char* p = buf.data();
-      for (std::uint8_t octet : peer.to_v4().to_bytes()) {
-        if (p != buf.data()) *p++ = '.';
-        p = std::to_chars(p, buf.data() + buf.size(), octet).ptr;
-      }
-      len = static_cast<int>(p - buf.data());
+      text.emplace(core::IpAddress::FromV4(peer.to_v4().to_bytes()));
+      return;
+    }
+    const boost::asio::ip::address_v6 v6 = peer.to_v6();
+    if (v6.scope_id() == 0 && !v6.is_v4_mapped()) {
+      text.emplace(core::IpAddress::FromV6(v6.to_bytes()));
     } else {
-      v6 = peer.to_string();
+      other = peer.to_string();
     }
   }
-  std::string_view view() const {
-    return v6.empty() ? std::string_view(buf.data(), static_cast<std::size_t>(len)) : v6;
-  }
-  std::array<char, 16> buf{};
-  int len = 0;
-  std::string v6;
+  std::string_view view() const { return text ? text->view() : std::string_view(other); }
+  std::optional<core::IpAddressText> text;
+  std::string other;
 };
-
-// Lowercase hex of an id into a fixed buffer.
-template <std::size_t N>
-std::string_view Hex(const std::array<std::uint8_t, N>& id, std::array<char, 2 * N>& out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < N; ++i) {
-    out[2 * i] = kDigits[id[i] >> 4];
-    out[2 * i + 1] = kDigits[id[i] & 0xf];
-  }
-  return {out.data(), out.size()};
-}
 
 core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
   ex.Text(core::http::status::ok, registry->ExposeText(), kTextContentType);
@@ -181,8 +172,8 @@ void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view m
   std::string_view request_id, trace_id, span_id;
   if (const RequestContext* context = ContextOf(ex)) {
     request_id = context->request_id;
-    trace_id = Hex(context->span.trace_id, trace_hex);
-    span_id = Hex(context->span.span_id, span_hex);
+    trace_id = core::HexInto(context->span.trace_id, trace_hex);
+    span_id = core::HexInto(context->span.span_id, span_hex);
   }
   boost::container::small_vector<core::log::Field, 16> all;  // no allocation for an access line
   all.emplace_back("request_id", request_id);
