@@ -1,5 +1,5 @@
 """Contract of sd-cache's HTTP API, run against the C++ binary and main.py alike (the memcached
-protocol is C++ only and tested in memcached_server_test). The harness starts the service with
+protocol is C++ only and tested in memcached_protocol_test.py). The harness starts the service with
 --capacity-bytes 262144 so eviction is reachable (see CMakeLists.txt)."""
 
 import itertools
@@ -78,14 +78,33 @@ class CacheContract(contract.ServiceTest):
         self.assertEqual(r.status, 200)
         self.assertIsNone(r.header("x-cache-ttl-remaining"))
 
+    def test_ttls_past_the_nanosecond_range_keep_the_item(self):
+        # 9223372037 s is the first whole second past int64 nanoseconds: such a PUT used to answer
+        # 204 and store the item already expired. Ten digits are allowed; the item must be kept.
+        for ttl in ("9223372036", "9223372037", "9999999999"):
+            key = fresh("longttl")
+            self.assertEqual(self.put(key, b"kept", f"?ttl={ttl}").status, 204)
+            r = self.get(key)
+            self.assertEqual(r.status, 200, ttl)
+            self.assertGreater(int(r.header("x-cache-ttl-remaining")), 100 * 365 * 86400 - 60, ttl)
+            key = fresh("longttlh")
+            self.assertEqual(self.put(key, b"kept", headers={"X-Cache-TTL": ttl}).status, 204)
+            self.assertEqual(self.get(key).status, 200, ttl)
+
     def test_bad_ttls_are_400(self):
-        for ttl in ("-1", "soon", "1.5", "99999999999999"):
+        for ttl in ("-1", "soon", "1.5", "99999999999999", "%C2%B2"):  # the last: "²", a Unicode digit
             self.assertProblem(self.put(fresh(), b"v", f"?ttl={ttl}"), 400)
 
     def test_bad_keys_are_400(self):
-        for key in ("k" * 251, "has space", "ctl\x01char"):
+        for key in ("k" * 251, "has space", "cr\rkey", "lf\nkey", "nul\x00key"):
             self.assertProblem(self.put(key, b"v"), 400)
         self.assertEqual(self.put("k" * 250, b"v").status, 204)
+
+    def test_keys_memcached_accepts_are_accepted(self):
+        # memcached stores keys with control bytes (memcaslap's start with 0x10), DEL and UTF-8.
+        for key in ("\x10memcaslap", "tab\tkey", "del\x7f", "café"):
+            self.assertEqual(self.put(key, key.encode()).status, 204, repr(key))
+            self.assertEqual(self.get(key).body, key.encode(), repr(key))
 
     def test_values_over_the_item_limit_are_413(self):
         self.assertProblem(self.put(fresh("big"), b"x" * (1024 * 1024 + 1)), 413)

@@ -86,7 +86,8 @@ class LruTtlCache:
 
 def valid_key(key: str) -> bool:
     raw = key.encode("utf-8", "surrogateescape")
-    return 0 < len(raw) <= MAX_KEY_BYTES and all(b > 0x20 and b != 0x7f for b in raw)
+    # memcached's rule: any byte but space, CR, LF and NUL (control bytes such as 0x10 are keys).
+    return 0 < len(raw) <= MAX_KEY_BYTES and not any(b in b" \r\n\0" for b in raw)
 
 
 class Service:
@@ -107,7 +108,7 @@ class Service:
     def key(self, request: Request) -> str:
         key = request.params["key"]
         if not valid_key(key):
-            raise HttpError(400, f"key: 1..{MAX_KEY_BYTES} bytes without spaces or control characters")
+            raise HttpError(400, f"key: 1..{MAX_KEY_BYTES} bytes, none a space, CR, LF or NUL")
         return key
 
     @staticmethod
@@ -117,7 +118,7 @@ class Service:
             text = request.headers.get("X-Cache-TTL")
         if text is None:
             return None
-        if not text.isdigit() or len(text) > 10:
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:  # "²".isdigit() is True
             raise HttpError(400, "ttl: whole seconds, 0 (never expires) or more")
         return float(text)
 

@@ -114,6 +114,18 @@ class MemcachedProtocol(contract.ServiceTest):
             self.assertEqual(self.tool("memcrm", "payload.bin").returncode, 0)
             self.assertNotEqual(self.tool("memccat", "payload.bin").returncode, 0)
 
+    def test_memcaslap_sets_gets_and_verifies_every_value(self):
+        # memcaslap's keys begin with a control byte (0x10); memcached stores them, so must we.
+        # -v 1 verifies every value read back; -x 2000 = 200 sets then 1,800 gets (its 10/90 mix).
+        exe = shutil.which("memcaslap") or "/usr/bin/memcaslap"
+        p = subprocess.run([exe, "-s", f"{self.mc_host}:{self.mc_port}", "-T", "1", "-c", "4", "-x", "2000",
+                            "-X", "64", "-v", "1"], capture_output=True, timeout=60)
+        out = p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+        self.assertNotIn("CLIENT_ERROR", out)
+        self.assertNotIn("SERVER_ERROR", out)
+        for line in ("cmd_get: 1800", "cmd_set: 200", "get_misses: 0", "verify_misses: 0", "verify_failed: 0"):
+            self.assertIn(line, out, out[-2000:])
+
     def test_memcflush_empties_the_cache(self):
         s = self.connect()
         self.roundtrip(s, b"set f1 0 0 1\r\nx\r\n", b"\r\n")

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/latency_histogram.hpp"
 #include "core/async/task.hpp"
 
 namespace {
@@ -40,33 +41,7 @@ struct Options {
   bool prefill_only = false;
 };
 
-// Log-bucketed latency histogram: 1 µs .. ~17 s in 4% steps.
-struct Histogram {
-  static constexpr int kBuckets = 420;
-  std::array<std::uint64_t, kBuckets> counts{};
-  std::uint64_t total = 0;
-  static int Bucket(double us) {
-    if (us < 1) return 0;
-    int b = static_cast<int>(std::log(us) / std::log(1.04));
-    return std::min(b, kBuckets - 1);
-  }
-  void Add(double us) {
-    ++counts[Bucket(us)];
-    ++total;
-  }
-  void Merge(const Histogram& o) {
-    for (int i = 0; i < kBuckets; ++i) counts[i] += o.counts[i];
-    total += o.total;
-  }
-  double Quantile(double q) const {
-    std::uint64_t seen = 0, want = static_cast<std::uint64_t>(q * total);
-    for (int i = 0; i < kBuckets; ++i) {
-      seen += counts[i];
-      if (seen > want) return std::pow(1.04, i + 1);
-    }
-    return 0;
-  }
-};
+using Histogram = bench::LatencyHistogram;
 
 struct Shared {
   Options o;

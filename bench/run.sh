@@ -15,8 +15,28 @@ echo "== HTTP: rate limiter vs nginx limit_req"
 $py "$here/ratelimit_vs_nginx.py" --build "$build_dir"
 echo "== cache: sd-cache vs memcached, miss ratios"
 $py "$here/cache_vs_memcached.py" --build "$build_dir"
+echo "== jobs: sd-jobqueue vs beanstalkd (memory and each fsync setting), memory per job"
+$py "$here/jobqueue_vs_beanstalkd.py" --build "$build_dir"
+echo "== jobs: HTTP API vs the Python twin"
+$py "$here/jobqueue_http_vs_twin.py" --build "$build_dir"
+echo "== jobs: the backpressure experiment (unbounded vs block vs reject)"
+"$build_dir/bin/jobqueue_backpressure" > "$here/results/backpressure.csv"
+$py "$here/plot_backpressure.py" "$here/results/backpressure.csv" "$here/results/backpressure.svg"
 echo "== HTTP: observability on vs off"
 $py "$here/observability_overhead.py" --build "$build_dir"
+echo "== shortener: redirects vs nginx, creates/s vs the Python twin, collisions, memory, store latency"
+$py "$here/shortener_redirects.py" --build "$build_dir"
+$py "$here/shortener_creates.py" --build "$build_dir"
+"$build_dir/bench/shortener_code_collisions" --csv "$here/results/shortener_collisions.csv"
+$py "$here/plot_collisions.py" "$here/results/shortener_collisions.csv" "$here/results/shortener_collisions.svg"
+"$build_dir/bench/shortener_link_memory" | tee "$here/results/shortener_link_memory.txt"
+"$build_dir/bench/shortener_store_latency" | tee "$here/results/shortener_store_latency.txt"
+if [[ -x "$build_dir/tools/reliability_sim" ]]; then
+  echo "== reliability (06): retry storm, jitter, hedging, breaker (virtual time), overhead vs nginx"
+  for e in retry_storm jitter hedging breaker overhead; do
+    $py "$here/reliability_$e.py" --build "$build_dir"
+  done
+fi
 
 for b in "$build_dir"/bench/*_benchmark; do
   [[ -f "$b" && -x "$b" ]] || continue

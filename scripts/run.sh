@@ -17,11 +17,11 @@ declare -A examples=(
   [sd-framework]="curl -s @URL@/hello; echo"
   [sd-ratelimiter]="for i in 1 2 3 4 5 6 7; do curl -s -o /dev/null -w '%{http_code} ' @URL@/ping; done; echo"
   [sd-shortener]="curl -s -XPOST @URL@/shorten -d '{\"url\":\"https://example.com\"}'; echo"
-  [sd-jobqueue]="curl -s @URL@/healthz; echo"
+  [sd-jobqueue]="curl -s -XPOST @URL@/v1/tubes/demo/jobs -d '{\"body\":\"hello\"}'; echo; curl -s -XPOST @URL@/v1/reserve -d '{\"tubes\":[\"demo\"]}'; echo"
   [sd-cache]="curl -s -XPUT @URL@/v1/cache/greeting -d hi && curl -s @URL@/v1/cache/greeting; echo
 memcstat --servers=@MEMCACHED@ | head -5"
   [sd-observability]="curl -s @URL@/hello; echo; curl -s @URL@/metrics | head"
-  [sd-reliability]="curl -s @URL@/healthz; echo"
+  [sd-reliability]="curl -s @URL@/call/flaky; echo; 06_reliability_patterns_mini/demo.py @URL@"
   [sd-gateway]="curl -s -H 'X-API-Key: demo' @URL@/api/users; echo"
 )
 order=(sd-framework sd-ratelimiter sd-shortener sd-jobqueue sd-cache sd-observability sd-reliability sd-gateway)

@@ -26,18 +26,24 @@ packages=(
   g++ clang clang-format cmake ninja-build make pkg-config libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libcli11-dev libhiredis-dev prometheus-cpp-dev
+  libcli11-dev libhiredis-dev prometheus-cpp-dev libpq-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers the tests and benchmarks start on loopback. `prometheus` is the whole server, not
   # only the `promtool` the metrics tests lint with (Debian ships promtool nowhere else); kept on
   # purpose, since a later platform issue runs Prometheus itself. Its daemon is disabled below.
   nginx-light memcached redis-server libmemcached-tools prometheus wrk
+  # the shortener's stores: PostgreSQL (started by the tests as an unprivileged user) and the
+  # sqlite3 shell
+  postgresql sqlite3
+  # the job queue's differential test: Debian's beanstalkd and a real client library (beaneater)
+  beanstalkd ruby ruby-beaneater
   # the Python twins and the contract harness run on Debian's interpreter; procps for pgrep
   # (bench/benchlib.py)
   python3 curl procps
 )
 # package:init-script of each packaged daemon kept from starting.
-daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus)
+daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus
+  beanstalkd:beanstalkd postgresql:postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,11 @@
 // The storage seam: where per-key limiter state lives. The local ShardedMemoryStore keeps it in
-// process; RedisStore (redis/redis_store.hpp, an AsyncDecisionStore) keeps it shared between
-// replicas.
+// process; the Redis store (../redis/redis_store.hpp, an AsyncDecisionStore) keeps it shared
+// between replicas.
 //
-// The interface is synchronous on purpose: the local store never blocks, and a remote store is
-// adapted at the call site (an async call that yields a core::Result<Decision>, then
-// Limiter::Finish). Either way the algorithm math is algorithm.hpp's.
+// The interface is synchronous on purpose: the local store never blocks. The Redis store is
+// asynchronous and implements AsyncDecisionStore (async_decision_store.hpp) instead; the Decider
+// (../service/) calls it and hands its Decision to Limiter::Finish. Either way the algorithm math
+// is algorithm.hpp's.
 #pragma once
 
 #include <cstdint>

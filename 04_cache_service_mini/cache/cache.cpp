@@ -81,7 +81,7 @@ bool Cache::Touch(std::string_view key, Expiry expiry) {
 }
 
 Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
-                           std::size_t value_len) {
+                           std::size_t value_len, bool reserve) {
   if (!IsValidKey(key)) return {StoreStatus::kNotStored, {}};
   StoreStatus refused = StoreStatus::kStored;
   if (value_len > options_.max_value_bytes) {
@@ -91,14 +91,24 @@ Allocation Cache::Allocate(StoreMode mode, std::string_view key, std::uint32_t f
     Bump(global_.store_no_memory);
     refused = StoreStatus::kNoMemory;
   }
-  if (refused != StoreStatus::kStored) {
-    if (mode == StoreMode::kSet) {
-      const std::uint64_t hash = HashKey(key);
-      ShardFor(hash).Discard(key, hash);
+  PendingItem item;
+  if (refused == StoreStatus::kStored) {
+    // Allocate first, outside the lock (the pages of a big value are not touched until written),
+    // then reserve its charge; an allocation that cannot be reserved is freed unread.
+    item = PendingItem(NewItem(key, value_len, flags));
+    if (!reserve) return {StoreStatus::kStored, std::move(item)};
+    CacheShard& shard = ShardFor(HashKey(key));
+    if (shard.Reserve(ItemCharge(key.size(), value_len), ToNs(Now()))) {
+      return {StoreStatus::kStored, PendingItem(item.Release(), &shard.reservation())};
     }
-    return {refused, {}};
+    Bump(global_.store_no_memory);
+    refused = StoreStatus::kNoMemory;
   }
-  return {StoreStatus::kStored, PendingItem(NewItem(key, value_len, flags))};
+  if (mode == StoreMode::kSet) {
+    const std::uint64_t hash = HashKey(key);
+    ShardFor(hash).Discard(key, hash);
+  }
+  return {refused, {}};
 }
 
 StoreStatus Cache::Store(StoreMode mode, PendingItem item, Expiry expiry,
@@ -107,12 +117,16 @@ StoreStatus Cache::Store(StoreMode mode, PendingItem item, Expiry expiry,
   const std::uint64_t hash = HashKey(item.key());
   const core::Clock::time_point now = Now();
   const std::int64_t deadline = expiry.DeadlineNs(now, options_.default_ttl);
-  return ShardFor(hash).Store(mode, item.Release(), hash, ToNs(now), deadline, cas_unique);
+  const std::size_t reserved = item.reserved_bytes();
+  return ShardFor(hash).Store(mode, item.Release(), hash, ToNs(now), deadline, cas_unique,
+                              reserved);
 }
 
 StoreStatus Cache::Store(StoreMode mode, std::string_view key, std::string_view value,
                          std::uint32_t flags, Expiry expiry, std::uint64_t cas_unique) {
-  Allocation allocation = Allocate(mode, key, flags, value.size());
+  // The value is already in the caller's memory: nothing is in flight, so nothing is reserved and
+  // the store takes the shard's lock once.
+  Allocation allocation = Allocate(mode, key, flags, value.size(), /*reserve=*/false);
   if (allocation.status != StoreStatus::kStored) return allocation.status;
   if (!value.empty()) std::memcpy(allocation.item.mutable_value(), value.data(), value.size());
   return Store(mode, std::move(allocation.item), expiry, cas_unique);
@@ -142,7 +156,9 @@ void Cache::FlushAll(core::Clock::duration delay) {
     return;
   }
   const auto delay_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count();
-  flush_at_ns_.store(now + delay_ns, std::memory_order_release);
+  std::int64_t due = 0;
+  if (__builtin_add_overflow(now, delay_ns, &due)) due = INT64_MAX;  // "never", in effect
+  flush_at_ns_.store(due, std::memory_order_release);
 }
 
 ExpireReport Cache::ExpireSome(const ExpireBudget& budget) {
@@ -175,6 +191,19 @@ ExpireReport Cache::ExpireSome(const ExpireBudget& budget) {
   return total;
 }
 
+std::vector<CacheStats> Cache::StatsByShard() const {
+  std::vector<CacheStats> result(shards_.size());
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    result[i].Add(shards_[i]->counters());
+    const ShardUsage usage = shards_[i]->Usage();
+    result[i].curr_items = usage.items;
+    result[i].bytes = usage.bytes;
+    result[i].bytes_in_flight = usage.reserved;
+    result[i].limit_maxbytes = shard_capacity_;
+  }
+  return result;
+}
+
 CacheStats Cache::Stats() const {
   CacheStats stats;
   stats.Add(global_);
@@ -184,6 +213,7 @@ CacheStats Cache::Stats() const {
     const ShardUsage usage = shard->Usage();
     stats.curr_items += usage.items;
     stats.bytes += usage.bytes;
+    stats.bytes_in_flight += usage.reserved;
     policy_counters.clear();
     shard->AppendPolicyCounters(policy_counters);
     for (auto& counter : policy_counters) {

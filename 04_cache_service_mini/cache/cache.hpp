@@ -75,17 +75,25 @@ class Cache {
   bool Touch(std::string_view key, Expiry expiry);
 
   // First half of a two-step store: allocates an item for `value_len` bytes, which the caller
-  // fills through PendingItem::mutable_value() and then passes to Store. Allocates outside any
-  // lock and charges nothing until stored. Fails with kTooLarge (value_len > max_value_bytes) or
-  // kNoMemory (the item cannot fit in a shard); memcached then drops the key if mode is kSet, so
-  // a failed set never leaves the previous value readable, and so does this.
+  // fills through PendingItem::mutable_value() (a value arriving off a socket, say) and then
+  // passes to Store. The item's charge is reserved against its shard's budget at once, evicting
+  // stored items to make room as memcached does when it allocates: stored bytes plus bytes in
+  // flight never exceed the budget, however many clients stop mid-value. Dropping the
+  // PendingItem returns the reservation. Fails with kTooLarge (value_len > max_value_bytes) or
+  // kNoMemory (the item cannot fit in a shard, or values in flight already hold its room);
+  // memcached then drops the key if mode is kSet, so a failed set never leaves the previous value
+  // readable, and so does this. `reserve` = false skips the reservation (and its lock) for a
+  // caller that fills and stores the item at once from bytes it already holds: nothing is then
+  // in flight, and the store itself fits the item.
   Allocation Allocate(StoreMode mode, std::string_view key, std::uint32_t flags,
-                      std::size_t value_len);
+                      std::size_t value_len, bool reserve = true);
   // Second half: stores the filled item according to `mode`. For kAppend/kPrepend the item holds
   // the bytes to add and its flags and `expiry` are ignored (memcached's rule). `cas_unique` is
-  // only read for kCas. Assigns a new CAS unique on success.
+  // only read for kCas. Assigns a new CAS unique on success. kNoMemory if the item no longer fits
+  // beside the values in flight (a kSet then drops the old value).
   StoreStatus Store(StoreMode mode, PendingItem item, Expiry expiry, std::uint64_t cas_unique = 0);
-  // One-step store for callers that already hold the value (HTTP bodies, tests, the simulator).
+  // One-step store for callers that already hold the value (HTTP bodies, tests, the simulator):
+  // nothing is in flight, so nothing is reserved.
   StoreStatus Store(StoreMode mode, std::string_view key, std::string_view value,
                     std::uint32_t flags, Expiry expiry, std::uint64_t cas_unique = 0);
 
@@ -107,6 +115,9 @@ class Cache {
   ExpireReport ExpireSome(const ExpireBudget& budget = {});
 
   CacheStats Stats() const;
+  // The same per shard, in shard order (counters, items, bytes, bytes_in_flight, limit_maxbytes;
+  // no policy name or policy counters): how evenly keys and load spread (`stats slabs/items`).
+  std::vector<CacheStats> StatsByShard() const;
   const CacheOptions& options() const noexcept { return options_; }
   std::string_view policy_name() const noexcept { return NameOf(options_.policy.kind); }
   // The per-shard budget: the largest item (ItemCharge) the cache can hold.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,7 +14,16 @@
 namespace cache {
 namespace {
 
-class CacheConcurrencyTest : public ::testing::TestWithParam<PolicyKind> {};
+class CacheConcurrencyTest : public ::testing::TestWithParam<PolicyKind> {
+ protected:
+  CacheOptions Options(std::size_t max_bytes, std::size_t shards) const {
+    CacheOptions options;
+    options.max_bytes = max_bytes;
+    options.shards = shards;
+    options.policy.kind = GetParam();
+    return options;
+  }
+};
 
 // "prefix" + std::to_string(i) trips g++ 12's -Wrestrict false positive (GCC bug 105329).
 std::string Key(std::string_view prefix, int i) {
@@ -30,11 +40,7 @@ std::string ValueFor(const std::string& key, int version) {
 
 TEST_P(CacheConcurrencyTest, MixedOperationsKeepValuesIntactAndTheBudget) {
   core::FakeClock clock;
-  CacheOptions options;
-  options.max_bytes = 64 * 1024;  // small: constant eviction
-  options.shards = 4;
-  options.policy.kind = GetParam();
-  Cache cache(options, clock);
+  Cache cache(Options(64 * 1024, 4), clock);  // small: constant eviction
   constexpr int kThreads = 4;
   constexpr int kOps = 4000;
   std::atomic<int> torn{0};
@@ -112,11 +118,7 @@ TEST_P(CacheConcurrencyTest, IncrementsFromManyThreadsAreNotLost) {
 
 TEST_P(CacheConcurrencyTest, HandlesStayValidWhileOtherThreadsEvict) {
   core::FakeClock clock;
-  CacheOptions options;
-  options.max_bytes = 16 * 1024;
-  options.shards = 1;
-  options.policy.kind = GetParam();
-  Cache cache(options, clock);
+  Cache cache(Options(16 * 1024, 1), clock);
   std::atomic<bool> stop{false};
   std::atomic<int> bad{0};
   std::thread writer([&] {
@@ -142,6 +144,44 @@ TEST_P(CacheConcurrencyTest, HandlesStayValidWhileOtherThreadsEvict) {
   writer.join();
   reader.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+TEST_P(CacheConcurrencyTest, ReservationsFromManyThreadsKeepStoredPlusInFlightWithinTheBudget) {
+  core::FakeClock clock;
+  Cache cache(Options(64 * 1024, 2), clock);
+  constexpr int kThreads = 4;
+  constexpr int kOps = 2000;
+  std::atomic<int> over_budget{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<PendingItem> held;  // clients part-way through their values
+      for (int i = 0; i < kOps; ++i) {
+        const std::string key = Key("r", (i * 5 + t) % 200);
+        Allocation a =
+            cache.Allocate(StoreMode::kSet, key, 0, static_cast<std::size_t>(500 + (i % 7) * 900));
+        if (a.status == StoreStatus::kStored) {
+          if (i % 3 == 0) {
+            held.push_back(std::move(a.item));
+          } else {
+            std::memset(a.item.mutable_value(), 'x', a.item.value_size());
+            cache.Store(i % 5 == 0 ? StoreMode::kAppend : StoreMode::kSet, std::move(a.item),
+                        Expiry::Never());
+          }
+        }
+        if (held.size() > 6) held.erase(held.begin(), held.begin() + 3);  // some give up
+        if (i % 50 == 0) {
+          const CacheStats stats = cache.Stats();
+          if (stats.bytes + stats.bytes_in_flight > stats.limit_maxbytes) ++over_budget;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(over_budget.load(), 0);
+  const CacheStats stats = cache.Stats();
+  EXPECT_EQ(stats.bytes_in_flight, 0u);  // every reservation came back
+  EXPECT_LE(stats.bytes, stats.limit_maxbytes);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, CacheConcurrencyTest,

@@ -88,9 +88,12 @@ bool CacheShard::Touch(std::string_view key, std::uint64_t hash, std::int64_t no
 
 StoreStatus CacheShard::Store(StoreMode mode, Item* raw_item, std::uint64_t hash,
                               std::int64_t now_ns, std::int64_t deadline_ns,
-                              std::uint64_t cas_unique) {
+                              std::uint64_t cas_unique, std::size_t reserved) {
   PendingItem item(raw_item);  // freed on every early return
   std::unique_lock lock(mu_);
+  // The reservation ends here, under the lock, so the bytes move from reserved to stored at once
+  // (Commit fits the item) or are freed with it: never counted twice, never briefly uncounted.
+  reserved_.fetch_sub(reserved, std::memory_order_relaxed);
   Bump(counters_.cmd_set);
   Item* old = FindLive(item.key(), hash, now_ns, Lookup::kWrite);
   switch (mode) {
@@ -142,9 +145,22 @@ StoreStatus CacheShard::Store(StoreMode mode, Item* raw_item, std::uint64_t hash
   fresh->cas = context_.next_cas.fetch_add(1, std::memory_order_relaxed);
   if (!Commit(fresh, old, hash, now_ns)) {
     Bump(counters_.store_no_memory);
+    if (mode == StoreMode::kSet && old != nullptr) Unlink(old, hash);
     return StoreStatus::kNoMemory;
   }
   return StoreStatus::kStored;
+}
+
+bool CacheShard::Reserve(std::size_t charge, std::int64_t now_ns) {
+  std::unique_lock lock(mu_);
+  if (charge > capacity_bytes_ ||
+      reserved_.load(std::memory_order_relaxed) > capacity_bytes_ - charge) {
+    return false;
+  }
+  Item* none = nullptr;
+  EvictFor(charge, none, 0, now_ns);
+  reserved_.fetch_add(charge, std::memory_order_relaxed);
+  return true;
 }
 
 bool CacheShard::Delete(std::string_view key, std::uint64_t hash, std::int64_t now_ns) {
@@ -226,7 +242,7 @@ ExpireReport CacheShard::ExpireRound(std::size_t samples, std::int64_t now_ns) {
 
 ShardUsage CacheShard::Usage() const {
   std::shared_lock lock(mu_);
-  return {table_.size(), bytes_};
+  return {table_.size(), bytes_, reserved_.load(std::memory_order_relaxed)};
 }
 
 void CacheShard::AppendPolicyCounters(
@@ -250,21 +266,44 @@ Item* CacheShard::FindLive(std::string_view key, std::uint64_t hash, std::int64_
 
 bool CacheShard::Commit(Item* item, Item* old, std::uint64_t hash, std::int64_t now_ns) {
   const std::size_t charge = ItemCharge(*item);
-  if (charge > capacity_bytes_) {
+  // Evicting everything else (old included) leaves only the reservations: if the item does not
+  // fit beside them, evicting would only lose items.
+  if (charge > capacity_bytes_ ||
+      reserved_.load(std::memory_order_relaxed) > capacity_bytes_ - charge) {
     Unref(item);
     return false;
   }
-  std::size_t old_charge = old != nullptr ? ItemCharge(*old) : 0;
-  // Evict until the new item fits (byte-aware: one big item may cost many small ones).
-  while (bytes_ - old_charge + charge > capacity_bytes_) {
+  EvictFor(charge, old, hash, now_ns);
+  if (old != nullptr) {
+    table_.Replace(old, item, hash);
+    policy_->OnReplace(old, item);
+    TtlRemove(old);
+    TtlAdd(item);
+    bytes_ = bytes_ - ItemCharge(*old) + charge;
+    Unref(old);
+  } else {
+    Link(item, hash);
+  }
+  Bump(counters_.total_items);
+  return true;
+}
+
+void CacheShard::EvictFor(std::size_t charge, Item*& old, std::uint64_t old_hash,
+                          std::int64_t now_ns) {
+  // Byte-aware: one big item may cost many small ones.
+  for (;;) {
+    const std::size_t old_charge = old != nullptr ? ItemCharge(*old) : 0;
+    if (bytes_ - old_charge + charge + reserved_.load(std::memory_order_relaxed) <=
+        capacity_bytes_) {
+      return;
+    }
     Item* victim = policy_->Evict();
-    if (victim == nullptr) break;  // unreachable while accounting is right
+    if (victim == nullptr) return;  // unreachable while the precondition and accounting hold
     if (victim == old) {
       // The item being replaced was picked: it goes anyway, so it is not counted as an eviction.
-      Detach(old, hash);
+      Detach(old, old_hash);
       Unref(old);
       old = nullptr;
-      old_charge = 0;
       continue;
     }
     if (Dead(victim, now_ns)) {
@@ -277,18 +316,6 @@ bool CacheShard::Commit(Item* item, Item* old, std::uint64_t hash, std::int64_t 
     Detach(victim, HashKey(victim->key()));
     Unref(victim);
   }
-  if (old != nullptr) {
-    table_.Replace(old, item, hash);
-    policy_->OnReplace(old, item);
-    TtlRemove(old);
-    TtlAdd(item);
-    bytes_ = bytes_ - old_charge + charge;
-    Unref(old);
-  } else {
-    Link(item, hash);
-  }
-  Bump(counters_.total_items);
-  return true;
 }
 
 void CacheShard::Link(Item* item, std::uint64_t hash) {

@@ -40,6 +40,7 @@ struct ShardContext {
 struct ShardUsage {
   std::size_t items = 0;
   std::size_t bytes = 0;
+  std::size_t reserved = 0;  // charges of values still being received (Reserve)
 };
 
 // Thread-safe: every public method takes the shard's lock.
@@ -58,9 +59,19 @@ class alignas(64) CacheShard {
   bool Touch(std::string_view key, std::uint64_t hash, std::int64_t now_ns,
              std::int64_t deadline_ns);
   // Takes ownership of `item` (stored or freed). For append/prepend the item holds the bytes to
-  // add; flags and deadline then come from the existing item.
+  // add; flags and deadline then come from the existing item. `reserved` is what Reserve set
+  // aside for this item (0 if nothing): it is returned here, under the lock, as the item's own
+  // bytes are fitted. kNoMemory when the item cannot fit beside the other reservations; a kSet
+  // then drops the key's old value (memcached's rule for a failed set).
   StoreStatus Store(StoreMode mode, Item* item, std::uint64_t hash, std::int64_t now_ns,
-                    std::int64_t deadline_ns, std::uint64_t cas_unique);
+                    std::int64_t deadline_ns, std::uint64_t cas_unique, std::size_t reserved = 0);
+  // Sets aside `charge` bytes of the budget for an item still being received, evicting stored
+  // items to make room now (memcached allocates the item, evicting, before reading its value).
+  // False, evicting nothing, if the reservations already made leave no room: stored items plus
+  // reservations never exceed the capacity. Return the bytes with reservation().fetch_sub, or by
+  // passing them to Store; PendingItem does both.
+  bool Reserve(std::size_t charge, std::int64_t now_ns);
+  std::atomic<std::size_t>& reservation() noexcept { return reserved_; }
   bool Delete(std::string_view key, std::uint64_t hash, std::int64_t now_ns);
   ArithResult Arith(std::string_view key, std::uint64_t hash, std::int64_t now_ns, bool incr,
                     std::uint64_t delta);
@@ -83,8 +94,12 @@ class alignas(64) CacheShard {
   // Finds the key; if the item is expired or flushed, removes it (counting why) and returns null.
   Item* FindLive(std::string_view key, std::uint64_t hash, std::int64_t now_ns, Lookup lookup);
   // Fits `item` (evicting as needed) and links it, replacing `old` if not null. Takes ownership of
-  // item; false (item freed) if it is bigger than the whole shard.
+  // item; false (item freed, nothing evicted) if it cannot fit beside the reservations.
   bool Commit(Item* item, Item* old, std::uint64_t hash, std::int64_t now_ns);
+  // Evicts until `charge` more bytes fit beside what is stored and reserved, counting `old` (to be
+  // replaced, may be null) as free; if the policy picks `old` it is removed and `old` set to null.
+  // Precondition: charge + reserved_ <= capacity_ (evicting everything is then enough).
+  void EvictFor(std::size_t charge, Item*& old, std::uint64_t old_hash, std::int64_t now_ns);
   void Link(Item* item, std::uint64_t hash);
   void Unlink(Item* item, std::uint64_t hash);  // policy + table + TTL vector, then Unref
   void Detach(Item* item, std::uint64_t hash);  // table + TTL vector + accounting (not policy)
@@ -102,6 +117,9 @@ class alignas(64) CacheShard {
   ItemTable table_;
   std::vector<Item*> ttl_items_;
   std::size_t bytes_ = 0;
+  // Reserved for values in flight. Raised only under the exclusive lock (so a check made under it
+  // stays true); lowered from anywhere, without the lock, when a pending item is dropped.
+  std::atomic<std::size_t> reserved_{0};
   std::uint64_t rng_;
   Counters counters_;
 };

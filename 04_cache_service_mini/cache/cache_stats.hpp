@@ -64,7 +64,9 @@ struct CacheStats {
   std::uint64_t curr_items = 0;
   std::uint64_t bytes = 0;           // charged bytes (key + value + kItemOverheadBytes per item)
   std::uint64_t limit_maxbytes = 0;  // the memory budget
-  std::string policy;                // "lru" | "s3fifo" | "sieve" | "wtinylfu"
+  // Charges reserved for values still being received; bytes + bytes_in_flight <= limit_maxbytes.
+  std::uint64_t bytes_in_flight = 0;
+  std::string policy;  // "lru" | "s3fifo" | "sieve" | "wtinylfu"
   // Policy-specific counters summed over shards, e.g. s3fifo_promotions.
   std::vector<std::pair<std::string, std::uint64_t>> policy_counters;
 
@@ -72,6 +74,9 @@ struct CacheStats {
   std::uint64_t cmd_touch() const noexcept { return touch_hits + touch_misses; }
 
   void Add(const Counters& c) noexcept;
+  // Subtracts `base`'s counters and policy counters (not the gauges: items, bytes, limits),
+  // stopping at 0: what has happened since `base` was taken (memcached's `stats reset`).
+  void SubtractCounters(const CacheStats& base) noexcept;
   // Calls fn(std::string_view name, std::uint64_t value) for every numeric stat: the derived
   // cmd_get and cmd_touch, the counters in SD_CACHE_COUNTERS order, the gauges, the policy's own.
   template <class Fn>
@@ -84,6 +89,7 @@ struct CacheStats {
     fn(std::string_view("limit_maxbytes"), limit_maxbytes);
     fn(std::string_view("bytes"), bytes);
     fn(std::string_view("curr_items"), curr_items);
+    fn(std::string_view("bytes_in_flight"), bytes_in_flight);
     for (const auto& [name, value] : policy_counters) fn(std::string_view(name), value);
   }
 };

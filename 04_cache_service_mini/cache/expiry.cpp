@@ -6,10 +6,6 @@
 
 namespace cache {
 
-namespace {
-constexpr std::int64_t kMaxTtlSeconds = std::int64_t{100} * 365 * 24 * 3600;
-}  // namespace
-
 std::int64_t SystemWallClock::UnixSeconds() const noexcept {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -27,9 +23,10 @@ Expiry Expiry::FromMemcached(std::int64_t exptime, std::int64_t unix_now_seconds
   std::int64_t seconds = exptime;
   if (exptime > kMaxRelativeExptime) {
     if (exptime <= unix_now_seconds) return After(core::Clock::duration::zero());
-    seconds = exptime - unix_now_seconds;
+    // Only a wall clock before 1970 can make this overflow; it then means "very far".
+    if (__builtin_sub_overflow(exptime, unix_now_seconds, &seconds)) seconds = kMaxTtlSeconds;
   }
-  return After(std::chrono::seconds(std::min(seconds, kMaxTtlSeconds)));
+  return AfterSeconds(seconds);
 }
 
 std::int64_t Expiry::DeadlineNs(core::Clock::time_point now,
@@ -40,7 +37,7 @@ std::int64_t Expiry::DeadlineNs(core::Clock::time_point now,
       return 0;
     case Kind::kDefault:
       if (default_ttl <= core::Clock::duration::zero()) return 0;
-      ttl = default_ttl;
+      ttl = std::min(default_ttl, kMaxTtl);
       break;
     case Kind::kAfter:
       ttl = ttl_;

@@ -47,6 +47,13 @@ class FakeWallClock final : public WallClock {
 // memcached: exptimes above 30 days are absolute Unix times.
 inline constexpr std::int64_t kMaxRelativeExptime = 60 * 60 * 24 * 30;
 
+// The longest TTL kept as given; longer ones are clamped to it. Deadlines are int64 nanoseconds on
+// the steady clock, which ends ~292 years after boot: a TTL of 9,999,999,999 s (317 years) would
+// overflow, and did (the item was stored already expired). 100 years is "never" in practice and
+// leaves room for any uptime.
+inline constexpr std::int64_t kMaxTtlSeconds = std::int64_t{100} * 365 * 24 * 3600;
+inline constexpr core::Clock::duration kMaxTtl = std::chrono::seconds(kMaxTtlSeconds);
+
 class Expiry {
  public:
   enum class Kind : std::uint8_t { kNever, kDefault, kAfter };
@@ -56,12 +63,19 @@ class Expiry {
   // The cache's CacheOptions::default_ttl (which may itself be "never").
   static constexpr Expiry Default() noexcept { return Expiry(Kind::kDefault, {}); }
   // Expires `ttl` after it is stored; ttl <= 0 means already expired (stored, never served).
+  // Clamped to kMaxTtl.
   static constexpr Expiry After(core::Clock::duration ttl) noexcept {
-    return Expiry(Kind::kAfter, ttl);
+    return Expiry(Kind::kAfter, ttl < kMaxTtl ? ttl : kMaxTtl);
+  }
+  // The same for a count of seconds, any int64 (HTTP's ?ttl=, memcached's exptime): converting
+  // first and clamping after would overflow; this clamps first.
+  static constexpr Expiry AfterSeconds(std::int64_t seconds) noexcept {
+    return After(std::chrono::seconds(seconds < kMaxTtlSeconds ? seconds : kMaxTtlSeconds));
   }
   // memcached's exptime rules: 0 = never; 1..2592000 = seconds from now; larger = absolute Unix
-  // time (in the past or now = already expired); negative = already expired. TTLs beyond 100 years
-  // are clamped (they are "never" in practice and would overflow nanoseconds).
+  // time (in the past or now = already expired); negative = already expired. Every int64 has that
+  // meaning (memcached 1.6.18 keeps only the low 32 bits, so 2^31 and up wrap to the past or
+  // negative; see the README), and TTLs are clamped to kMaxTtl.
   static Expiry FromMemcached(std::int64_t exptime, std::int64_t unix_now_seconds) noexcept;
 
   Kind kind() const noexcept { return kind_; }

@@ -9,8 +9,11 @@ namespace cache {
 bool IsValidKey(std::string_view key) noexcept {
   if (key.empty() || key.size() > kMaxKeyBytes) return false;
   for (char c : key) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte == 0x7f) return false;
+    // Space separates tokens and CR/LF end the line, so a key holding one could not be sent back in
+    // a VALUE line; memcached reads a command only up to a NUL, so it can never see a key with one.
+    // Every other byte (control bytes such as memcaslap's 0x10, DEL, UTF-8) is a key byte, as in
+    // memcached 1.6.
+    if (c == ' ' || c == '\r' || c == '\n' || c == '\0') return false;
   }
   return true;
 }

@@ -17,7 +17,7 @@
 
 namespace cache {
 
-// memcached's key limit; keys are also free of spaces and control characters (see IsValidKey).
+// memcached's key limit; keys are also free of spaces, CR, LF and NUL (see IsValidKey).
 inline constexpr std::size_t kMaxKeyBytes = 250;
 inline constexpr std::uint32_t kNoTtlSlot = UINT32_MAX;
 
@@ -82,8 +82,9 @@ inline std::size_t ItemCharge(const Item& item) noexcept {
   return ItemCharge(item.key_len, item.value_len);
 }
 
-// 1..250 bytes, none of them a space, a control character or DEL (protocol.txt's rule; memcached
-// 1.6 itself only rejects spaces, which split tokens anyway).
+// What memcached 1.6 accepts as a key: 1..250 bytes, none of them a space, CR, LF or NUL. Other
+// control bytes, DEL and non-ASCII bytes are allowed (protocol.txt asks clients to avoid control
+// characters, but memcached stores them and clients such as memcaslap send them).
 bool IsValidKey(std::string_view key) noexcept;
 
 // The hash used for shard choice, bucket choice and S3-FIFO's ghost entries.
@@ -139,34 +140,56 @@ class ItemHandle {
 
 // An item being filled before it is stored (Cache::Allocate, then Cache::Store): the memcached
 // session reads a value off the socket straight into it, so a 1 MiB value is copied once, not
-// twice. Owns the allocation until stored; freed if dropped. Move-only.
+// twice. Owns the allocation until stored; freed if dropped. It may also hold the item's charge
+// reserved against a shard's budget (`reservation`, the shard's in-flight byte count): that is
+// returned when the item is dropped, and handed to the shard with the item when it is stored, so
+// bytes still arriving count against the budget like bytes stored. Move-only.
 class PendingItem {
  public:
   PendingItem() = default;
-  explicit PendingItem(Item* owned) noexcept : item_(owned) {}
-  PendingItem(PendingItem&& other) noexcept : item_(std::exchange(other.item_, nullptr)) {}
+  explicit PendingItem(Item* owned, std::atomic<std::size_t>* reservation = nullptr) noexcept
+      : item_(owned), reservation_(reservation) {}
+  PendingItem(PendingItem&& other) noexcept
+      : item_(std::exchange(other.item_, nullptr)),
+        reservation_(std::exchange(other.reservation_, nullptr)) {}
   PendingItem& operator=(PendingItem&& other) noexcept {
     if (this != &other) {
-      if (item_ != nullptr) Unref(item_);
+      Reset();
       item_ = std::exchange(other.item_, nullptr);
+      reservation_ = std::exchange(other.reservation_, nullptr);
     }
     return *this;
   }
   PendingItem(const PendingItem&) = delete;
   PendingItem& operator=(const PendingItem&) = delete;
-  ~PendingItem() {
-    if (item_ != nullptr) Unref(item_);
-  }
+  ~PendingItem() { Reset(); }
 
   explicit operator bool() const noexcept { return item_ != nullptr; }
   std::string_view key() const noexcept { return item_->key(); }
   std::size_t value_size() const noexcept { return item_->value_len; }
   char* mutable_value() noexcept { return item_->mutable_value(); }
-  // Hands the allocation to the cache.
-  Item* Release() noexcept { return std::exchange(item_, nullptr); }
+  // The bytes this item holds reserved (its ItemCharge), or 0.
+  std::size_t reserved_bytes() const noexcept {
+    return item_ != nullptr && reservation_ != nullptr ? ItemCharge(*item_) : 0;
+  }
+  // Hands the allocation (and any reservation, see reserved_bytes) to the cache.
+  Item* Release() noexcept {
+    reservation_ = nullptr;
+    return std::exchange(item_, nullptr);
+  }
 
  private:
+  void Reset() noexcept {
+    if (item_ == nullptr) return;
+    if (reservation_ != nullptr) {
+      reservation_->fetch_sub(ItemCharge(*item_), std::memory_order_relaxed);
+    }
+    Unref(std::exchange(item_, nullptr));
+    reservation_ = nullptr;
+  }
+
   Item* item_ = nullptr;
+  std::atomic<std::size_t>* reservation_ = nullptr;
 };
 
 }  // namespace cache

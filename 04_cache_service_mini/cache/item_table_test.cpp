@@ -70,16 +70,21 @@ TEST_F(ItemTableTest, ReplaceSwapsTheItemInPlace) {
   EXPECT_EQ(table_.size(), 1u);
 }
 
-TEST(ItemKeyTest, ValidKeysFollowTheProtocolRule) {
+TEST(ItemKeyTest, ValidKeysAreWhatMemcachedAccepts) {
   EXPECT_TRUE(IsValidKey("user:42"));
   EXPECT_TRUE(IsValidKey(std::string(250, 'k')));
   EXPECT_TRUE(IsValidKey("caf\xc3\xa9"));
+  EXPECT_TRUE(IsValidKey("\x10memcaslap"));
+  EXPECT_TRUE(IsValidKey("a\tb"));
+  EXPECT_TRUE(IsValidKey("a\x01"));
+  EXPECT_TRUE(IsValidKey("a\x7f"));
+  EXPECT_TRUE(IsValidKey(std::string(250, '\xff')));
   EXPECT_FALSE(IsValidKey(""));
   EXPECT_FALSE(IsValidKey(std::string(251, 'k')));
   EXPECT_FALSE(IsValidKey("a b"));
-  EXPECT_FALSE(IsValidKey("a\tb"));
-  EXPECT_FALSE(IsValidKey("a\x01"));
-  EXPECT_FALSE(IsValidKey("a\x7f"));
+  EXPECT_FALSE(IsValidKey("a\rb"));
+  EXPECT_FALSE(IsValidKey("a\nb"));
+  EXPECT_FALSE(IsValidKey(std::string("a\0b", 3)));
 }
 
 TEST(GhostQueueTest, RemembersRecentInsertionsOnce) {

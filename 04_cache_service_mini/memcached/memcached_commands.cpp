@@ -1,9 +1,7 @@
 // The memcached commands that need no data block: delete, incr/decr, touch, flush_all,
-// verbosity, stats. Token-count rules and error strings follow memcached 1.6.18's proto_text.c,
-// as observed on a running instance.
-#include <chrono>
-#include <climits>
-#include <type_traits>
+// verbosity (stats: memcached_stats.cpp). Token-count rules and error strings follow
+// memcached 1.6.18's proto_text.c, as observed on a running instance.
+#include <algorithm>
 
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
 
@@ -108,7 +106,8 @@ void MemcachedSession::FlushAll(const Tokens& tokens, std::string& out) {
 }
 
 void MemcachedSession::Verbosity(const Tokens& tokens, std::string& out) {
-  // We log nothing per command, so the level is validated and otherwise ignored.
+  // We log nothing per command: the level is kept only for `stats settings` (capped at 2, as
+  // memcached caps it).
   if (tokens.count != 2 && tokens.count != 3) {
     out.append("ERROR\r\n");
     return;
@@ -119,51 +118,8 @@ void MemcachedSession::Verbosity(const Tokens& tokens, std::string& out) {
     Reply(out, "CLIENT_ERROR bad command line format");
     return;
   }
+  service_.verbosity_.store(std::min<std::uint64_t>(level, 2), std::memory_order_relaxed);
   Reply(out, "OK");
-}
-
-void MemcachedSession::Stats(const Tokens& tokens, std::string& out) {
-  const auto stat = [&out](std::string_view name, auto value) {
-    out.append("STAT ").append(name).push_back(' ');
-    if constexpr (std::is_convertible_v<decltype(value), std::string_view>) {
-      out.append(value);
-    } else {
-      AppendNumber(out, static_cast<std::uint64_t>(value));
-    }
-    out.append("\r\n");
-  };
-  const Cache& cache = service_.cache_;
-  if (tokens.count == 2 && tokens[1] == "settings") {
-    stat("maxbytes", cache.options().max_bytes);
-    stat("item_size_max", cache.options().max_value_bytes);
-    stat("num_threads", service_.options_.threads);
-    stat("evictions", std::string_view("on"));
-    stat("cas_enabled", std::string_view("yes"));
-    stat("eviction_policy", cache.policy_name());
-    stat("num_shards", cache.options().shards);
-    stat("max_line_bytes", service_.options_.max_line_bytes);
-    out.append("END\r\n");
-    return;
-  }
-  if (tokens.count != 1) {
-    out.append("ERROR\r\n");  // stats items/slabs/sizes/reset... are not implemented
-    return;
-  }
-  const auto now = service_.clock_.Now();
-  stat("pid", service_.pid_);
-  stat("uptime", std::chrono::duration_cast<std::chrono::seconds>(now - service_.started_).count());
-  stat("time", service_.wall_.UnixSeconds());
-  stat("version", std::string_view(service_.options_.version));
-  stat("pointer_size", sizeof(void*) * CHAR_BIT);
-  stat("curr_connections", service_.curr_connections());
-  stat("total_connections", service_.total_connections());
-  stat("threads", service_.options_.threads);
-  stat("bytes_read", service_.bytes_read_.load(std::memory_order_relaxed));
-  stat("bytes_written", service_.bytes_written_.load(std::memory_order_relaxed));
-  const CacheStats stats = cache.Stats();
-  stats.ForEach([&](std::string_view name, std::uint64_t value) { stat(name, value); });
-  stat("eviction_policy", std::string_view(stats.policy));
-  out.append("END\r\n");
 }
 
 }  // namespace cache

@@ -2,8 +2,6 @@
 // commands live in memcached_commands.cpp.
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -20,12 +18,54 @@ namespace {
 // memcached skips up to 100 leading spaces before deciding whether a long line is a multi-get.
 constexpr std::size_t kLineSniffBytes = 110;
 
+// After a long multi-get line, give its buffer back: an idle connection keeps only what an
+// ordinary command needs, not the largest line it ever sent.
+void ReleaseIfLarge(std::string& buffer) {
+  constexpr std::size_t kKeepBytes = 4096;
+  if (buffer.capacity() > kKeepBytes) std::string().swap(buffer);
+  buffer.clear();
+}
+
 bool IsRetrievalLine(std::string_view line) noexcept {
   while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
   for (std::string_view command : {"get ", "gets ", "gat ", "gats "}) {
     if (line.substr(0, command.size()) == command) return true;
   }
   return false;
+}
+
+// memcached's tokenizer stops after 23 tokens (MAX_TOKENS = 24 with its terminal token), so its
+// "last token" is the 23rd of a longer line.
+constexpr std::size_t kMemcachedTokensSeen = 23;
+
+// memcached closes, without a reply, a connection whose command line is not a command it knows and
+// ends in an "HTTP/..." token: that is an HTTP request (a browser tricked into POSTing to the cache
+// port), and answering ERROR line by line would run its headers and body as commands. memcached
+// dispatches on the first byte, so an unknown word starting with g s a c i d t, or a two-letter
+// word starting with m (the meta commands), is answered ERROR before the check; so here.
+bool IsCrossProtocolRequest(std::string_view line, std::string_view command) noexcept {
+  if (command.size() < 2) return false;
+  switch (command.front()) {
+    case 'g':
+    case 's':
+    case 'a':
+    case 'c':
+    case 'i':
+    case 'd':
+    case 't':
+      return false;
+    case 'm':
+      if (command.size() == 2) return false;
+      break;
+    default:
+      break;
+  }
+  std::string_view last;
+  std::size_t seen = 0;
+  memcached::ForEachToken(line, [&](std::string_view token) {
+    if (seen++ < kMemcachedTokensSeen) last = token;
+  });
+  return last.substr(0, 5) == "HTTP/";
 }
 
 std::string_view StoreReply(StoreStatus status) noexcept {
@@ -48,22 +88,42 @@ std::string_view StoreReply(StoreStatus status) noexcept {
 
 }  // namespace
 
-MemcachedService::MemcachedService(Cache& cache, const core::Clock& clock, const WallClock& wall,
-                                   MemcachedOptions options)
-    : cache_(cache),
-      clock_(clock),
-      wall_(wall),
-      options_(std::move(options)),
-      started_(clock.Now()),
-      pid_(static_cast<long>(::getpid())) {}
-
 MemcachedSession::MemcachedSession(MemcachedService& service) : service_(service) {
   service_.curr_connections_.fetch_add(1, std::memory_order_relaxed);
   service_.total_connections_.fetch_add(1, std::memory_order_relaxed);
+  info_.last_active_ns.store(ToNs(service_.clock_.Now()), std::memory_order_relaxed);
+  service_.Register(&info_);
 }
 
 MemcachedSession::~MemcachedSession() {
+  service_.Unregister(&info_);
   service_.curr_connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void MemcachedSession::Publish(bool active) {
+  ConnState state = ConnState::kWaiting;
+  if (retrieval_active_) {
+    state = ConnState::kMwrite;
+  } else {
+    switch (state_) {
+      case State::kLine:
+        state = line_.empty() ? ConnState::kWaiting : ConnState::kRead;
+        break;
+      case State::kValue:
+      case State::kValueEnd:
+        state = ConnState::kNread;
+        break;
+      case State::kSwallow:
+        state = ConnState::kSwallow;
+        break;
+      case State::kClosed:
+        state = ConnState::kClosing;
+        break;
+    }
+  }
+  info_.state.store(state, std::memory_order_relaxed);
+  // One clock read per Feed (per socket read), not per command: a pipelined get stays cheap.
+  if (active) info_.last_active_ns.store(ToNs(service_.clock_.Now()), std::memory_order_relaxed);
 }
 
 std::size_t MemcachedSession::Feed(std::string_view input, std::string& out) {
@@ -97,6 +157,7 @@ std::size_t MemcachedSession::Feed(std::string_view input, std::string& out) {
   if (state_ == State::kClosed) consumed = input.size();
   service_.bytes_read_.fetch_add(consumed, std::memory_order_relaxed);
   service_.bytes_written_.fetch_add(out.size() - out_before, std::memory_order_relaxed);
+  Publish(!input.empty());
   return consumed;
 }
 
@@ -132,8 +193,10 @@ std::size_t MemcachedSession::ConsumeLine(std::string_view input, std::string& o
     line = line_;
   }
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  after_line_ = input.size() - newline - 1;
   Execute(line, out);
   line_.clear();
+  ReleaseIfLarge(line_);
   return newline + 1;
 }
 
@@ -206,6 +269,8 @@ void MemcachedSession::Execute(std::string_view line, std::string& out) {
     Verbosity(tokens, out);
   } else if (command == "quit") {
     state_ = State::kClosed;
+  } else if (IsCrossProtocolRequest(line, command)) {
+    state_ = State::kClosed;
   } else {
     out.append("ERROR\r\n");  // includes the empty line and upper-case commands
   }
@@ -242,8 +307,21 @@ void MemcachedSession::StartRetrieval(const Tokens& tokens, std::string_view lin
     out.append("CLIENT_ERROR bad command line format\r\n");
     return;
   }
-  retrieval_keys_.assign(keys);
-  retrieval_pos_ = 0;
+  const bool in_line_buffer =
+      !line_.empty() && keys.data() >= line_.data() && keys.data() < line_.data() + line_.size();
+  if (in_line_buffer) {
+    // A line that spanned reads was assembled in line_: take its buffer instead of copying it, so
+    // a big multi-get costs one line's memory, not two.
+    const auto offset = static_cast<std::size_t>(keys.data() - line_.data());
+    const std::size_t end = offset + keys.size();
+    retrieval_keys_ = std::move(line_);
+    line_.clear();
+    retrieval_keys_.resize(end);
+    retrieval_pos_ = offset;
+  } else {
+    retrieval_keys_.assign(keys);
+    retrieval_pos_ = 0;
+  }
   retrieval_active_ = true;  // Feed's loop runs ContinueRetrieval
 }
 
@@ -271,6 +349,7 @@ bool MemcachedSession::ContinueRetrieval(std::string& out) {
   }
   out.append("END\r\n");
   retrieval_active_ = false;
+  ReleaseIfLarge(retrieval_keys_);
   return true;
 }
 
@@ -293,8 +372,15 @@ void MemcachedSession::StartStorage(StoreMode mode, const Tokens& tokens, std::s
     return;
   }
   const auto value_len = static_cast<std::size_t>(length);
-  Allocation allocation =
-      service_.cache_.Allocate(mode, tokens[1], static_cast<std::uint32_t>(flags), value_len);
+  // A value that arrived whole with its command (small sets, the common case) is filled and
+  // stored in this same Feed call: nothing waits on the network, so it is not reserved, and the
+  // set takes the shard's lock once. One that must wait for more bytes is reserved against the
+  // budget now. The size cap keeps "in this call" honest for callers that Feed huge buffers (a
+  // paused Feed may hold it across one write): the TCP server's reads are 16 KiB.
+  constexpr std::size_t kStoredAtOnceBytes = 16 * 1024;
+  const bool arrived = value_len <= kStoredAtOnceBytes && after_line_ >= value_len + 2;
+  Allocation allocation = service_.cache_.Allocate(
+      mode, tokens[1], static_cast<std::uint32_t>(flags), value_len, /*reserve=*/!arrived);
   if (allocation.status != StoreStatus::kStored) {
     Reply(out, StoreReply(allocation.status));
     swallow_left_ = std::uint64_t{value_len} + 2;  // skip the data block and its \r\n

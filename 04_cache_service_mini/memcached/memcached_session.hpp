@@ -7,17 +7,22 @@
 //   - a partial command line: max_line_bytes (max_retrieval_line_bytes for get/gets/gat/gats);
 //     longer -> "CLIENT_ERROR line too long", then close (memcached closes silently at 2048);
 //   - a partial value: written straight into the item being stored (one copy, no staging
-//     buffer), at most the cache's max_value_bytes; a value over it is answered
-//     "SERVER_ERROR object too large for cache" and its bytes are skipped, not buffered;
+//     buffer), at most the cache's max_value_bytes, and its charge reserved against the cache's
+//     byte budget from the moment the header is parsed (Cache::Allocate): when values in flight
+//     already hold the room, "SERVER_ERROR out of memory storing object"; a value over the size
+//     limit is "SERVER_ERROR object too large for cache". Either way its bytes are skipped, not
+//     buffered;
 //   - replies: Feed stops consuming input once `out` passes output_high_water_bytes, and a
 //     multi-key get pauses between keys (Busy()), so one command cannot build an unbounded reply.
 //
 // Commands: get gets gat gats set add replace append prepend cas delete incr decr touch flush_all
-// stats ["settings"] version verbosity quit, with noreply where memcached takes it. Replies and
-// error strings match memcached 1.6.18 byte for byte, except where memcached_session_test.cpp
-// documents a deliberate difference (keys with control characters and flags above 2^32-1 are
-// refused; an over-long line gets an error before the close, however TCP split it; incr results
-// are never space-padded; values are limited by max_value_bytes, not value + item header).
+// stats [settings|slabs|items|sizes|conns|reset] version verbosity quit, with noreply where
+// memcached takes it; an unknown command ending in an HTTP/ token closes the connection, as in
+// memcached. Replies and error strings match memcached 1.6.18 byte for byte, except where
+// memcached_session_test.cpp documents a deliberate difference (keys with CR or NUL and flags
+// above 2^32-1 are refused; exptimes keep all 64 bits; an over-long line gets an error before the
+// close, however TCP split it; incr results are never space-padded; values are limited by
+// max_value_bytes, not value + item header).
 //
 // Canonical server loop (one coroutine per connection; the service outlives all sessions):
 //
@@ -43,72 +48,23 @@
 #include "04_cache_service_mini/cache/cache.hpp"
 #include "04_cache_service_mini/cache/expiry.hpp"
 #include "04_cache_service_mini/memcached/memcached_parse.hpp"
+#include "04_cache_service_mini/memcached/memcached_service.hpp"
 #include "core/base/clock.hpp"
 
 namespace cache {
 
-#ifdef SD_VERSION
-inline constexpr std::string_view kDefaultMemcachedVersion = SD_VERSION;
-#else
-inline constexpr std::string_view kDefaultMemcachedVersion = "dev";
-#endif
-
-struct MemcachedOptions {
-  // `version` and STAT version.
-  std::string version = std::string(kDefaultMemcachedVersion);
-  // Longest command line for everything but retrieval (memcached's 2048: a storage line with a
-  // 250-byte key needs < 300).
-  std::size_t max_line_bytes = 2048;
-  // Longest get/gets/gat/gats line: bounds the keys of one multi-get (~250 keys of 250 bytes, or
-  // ~4000 of 16). memcached grows its buffer without bound here; we do not.
-  std::size_t max_retrieval_line_bytes = 64 * 1024;
-  // Feed stops consuming input once its output passes this (the caller writes and comes back).
-  // One reply may still overshoot it by one value (max_value_bytes).
-  std::size_t output_high_water_bytes = 256 * 1024;
-  // Reported as STAT threads (the server's worker thread count).
-  std::uint32_t threads = 1;
-};
-
-// What all connections of one server share: the cache, the clocks, the options and the
-// connection/traffic counters `stats` reports. Thread-safe; must outlive its sessions.
-class MemcachedService {
- public:
-  // All references must outlive the service.
-  MemcachedService(Cache& cache, const core::Clock& clock, const WallClock& wall,
-                   MemcachedOptions options = {});
-
-  Cache& cache() const noexcept { return cache_; }
-  const MemcachedOptions& options() const noexcept { return options_; }
-  std::uint64_t curr_connections() const noexcept {
-    return curr_connections_.load(std::memory_order_relaxed);
-  }
-  std::uint64_t total_connections() const noexcept {
-    return total_connections_.load(std::memory_order_relaxed);
-  }
-
- private:
-  friend class MemcachedSession;
-
-  Cache& cache_;
-  const core::Clock& clock_;
-  const WallClock& wall_;
-  const MemcachedOptions options_;
-  const core::Clock::time_point started_;
-  const long pid_;
-  std::atomic<std::uint64_t> curr_connections_{0};
-  std::atomic<std::uint64_t> total_connections_{0};
-  std::atomic<std::uint64_t> bytes_read_{0};
-  std::atomic<std::uint64_t> bytes_written_{0};
-};
-
 // One connection's protocol state. Not thread-safe: one connection, one strand.
 class MemcachedSession {
  public:
-  // Counts a new connection (curr_connections, total_connections) until destroyed.
+  // Counts a new connection (curr_connections, total_connections) and lists it in `stats conns`
+  // until destroyed.
   explicit MemcachedSession(MemcachedService& service);
   ~MemcachedSession();
   MemcachedSession(const MemcachedSession&) = delete;
   MemcachedSession& operator=(const MemcachedSession&) = delete;
+
+  // Transport hook: the client's address as `stats conns` shows it, e.g. "tcp:127.0.0.1:50312".
+  void SetPeer(std::string peer) { service_.SetPeer(&info_, std::move(peer)); }
 
   // Consumes a prefix of `input` and appends the replies to `out`. Returns how many bytes it
   // consumed: all of them, unless `out` reached output_high_water_bytes first; then write `out`
@@ -145,14 +101,25 @@ class MemcachedSession {
   void FlushAll(const memcached::Tokens& tokens, std::string& out);
   void Verbosity(const memcached::Tokens& tokens, std::string& out);
   void Stats(const memcached::Tokens& tokens, std::string& out);
+  void GeneralStats(std::string& out);
+  void SettingsStats(std::string& out);
+  void SlabsStats(std::string& out);
+  void ItemsStats(std::string& out);
+  void ConnsStats(std::string& out);
+  // Publishes the state `stats conns` shows; `active`: input arrived in this Feed.
+  void Publish(bool active);
   Expiry ExpiryFrom(std::int64_t exptime) const;
   // Appends `text` + "\r\n" unless the current command said noreply.
   void Reply(std::string& out, std::string_view text);
 
   MemcachedService& service_;
+  ConnectionInfo info_;
   State state_ = State::kLine;
   bool noreply_ = false;
   std::string line_;  // an incomplete command line carried between Feed calls
+  // Bytes of the current Feed's input after the line being executed: a value already there in
+  // full is stored without waiting, so it needs no reservation against the budget.
+  std::size_t after_line_ = 0;
 
   // The storage command whose data block is being read.
   StoreMode store_mode_ = StoreMode::kSet;

@@ -73,7 +73,8 @@ std::string Converse(World& world, std::string_view input, std::string_view cuts
   return transcript;
 }
 
-// bytes_read / bytes_written are sampled mid-stream, so they legitimately depend on chunking.
+// bytes_read / bytes_written are sampled mid-stream, so they legitimately depend on chunking;
+// rusage_* is the process's CPU time.
 std::string WithoutTrafficStats(const std::string& transcript) {
   std::string result;
   std::size_t start = 0;
@@ -81,7 +82,8 @@ std::string WithoutTrafficStats(const std::string& transcript) {
     std::size_t end = transcript.find('\n', start);
     end = end == std::string::npos ? transcript.size() : end + 1;
     const std::string_view line(transcript.data() + start, end - start);
-    if (line.rfind("STAT bytes_read ", 0) != 0 && line.rfind("STAT bytes_written ", 0) != 0) {
+    if (line.rfind("STAT bytes_read ", 0) != 0 && line.rfind("STAT bytes_written ", 0) != 0 &&
+        line.rfind("STAT rusage_", 0) != 0) {
       result.append(line);
     }
     start = end;
@@ -112,5 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const cache::CacheStats stats = whole_world.cache.Stats();
   if (stats.bytes > stats.limit_maxbytes) std::abort();
+  // The sessions are gone: every value they were receiving returned its reservation.
+  if (stats.bytes_in_flight != 0 || split_world.cache.Stats().bytes_in_flight != 0) std::abort();
   return 0;
 }

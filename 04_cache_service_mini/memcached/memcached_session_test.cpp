@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "04_cache_service_mini/memcached/memcached_test_util.hpp"
 
@@ -155,11 +157,22 @@ TEST_F(MemcachedSessionTest, KeyOf251BytesIsRefusedAnd250Accepted) {
             "STORED\r\nVALUE " + key + " 0 1\r\nx\r\nEND\r\n");
 }
 
-TEST_F(MemcachedSessionTest, DifferenceKeysWithControlCharactersAreRefused) {
-  // protocol.txt forbids them; memcached 1.6.18 stores "k\x01" anyway.
-  EXPECT_EQ(R("set k\x01 0 0 1\r\nx\r\nget k\x01\r\n"),
+TEST_F(MemcachedSessionTest, KeysWithControlBytesDelAndUtf8AreStoredAsMemcachedStoresThem) {
+  // memcaslap's keys start with 0x10; memcached 1.6.18 stores all of these (checked on it).
+  for (std::string key : {"\x10memcaslap", "k\x01", "tab\tkey", "del\x7f", "caf\xc3\xa9", "\xff"}) {
+    EXPECT_EQ(R("set " + key + " 3 0 1\r\nx\r\nget " + key + "\r\ndelete " + key + "\r\n"),
+              "STORED\r\nVALUE " + key + " 3 1\r\nx\r\nEND\r\nDELETED\r\n");
+  }
+}
+
+TEST_F(MemcachedSessionTest, DifferenceKeysWithCrOrNulAreRefused) {
+  // memcached 1.6.18 stores "a\rb" (a key no CR-splitting client can read back) and stops reading
+  // the line at a NUL (so it never sees such a key, and answers ERROR for the short line).
+  EXPECT_EQ(R("set a\rb 0 0 1\r\nx\r\nget a\rb\r\n"),
             "CLIENT_ERROR bad command line format\r\nERROR\r\n"
             "CLIENT_ERROR bad command line format\r\n");
+  EXPECT_EQ(R(std::string("set a\0b 0 0 1\r\nx\r\n", 18)),
+            "CLIENT_ERROR bad command line format\r\nERROR\r\n");
 }
 
 TEST_F(MemcachedSessionTest, TabIsNotASeparator) {
@@ -237,6 +250,36 @@ TEST_F(MemcachedSessionTest, ThirtyDaysIsStillRelative) {
   R("set k 0 2592000 1\r\nx\r\n");
   h_.clock().Advance(std::chrono::seconds(2592000 - 1));
   EXPECT_EQ(R("get k\r\n"), "VALUE k 0 1\r\nx\r\nEND\r\n");
+}
+
+TEST_F(MemcachedSessionTest, ExptimesBeyond32BitsAreDatesNotWrapped) {
+  // memcached 1.6.18 keeps the low 32 bits: 2147483648 becomes negative (expired at once) and
+  // 9999999999 a date in 2014. Here every int64 is an exptime with memcached's documented meaning.
+  EXPECT_EQ(R("set a 0 2147483648 1\r\nx\r\nset b 0 9999999999 1\r\nx\r\n"
+              "set c 0 9223372036854775807 1\r\nx\r\nget a b c\r\n"),
+            "STORED\r\nSTORED\r\nSTORED\r\nVALUE a 0 1\r\nx\r\nVALUE b 0 1\r\nx\r\n"
+            "VALUE c 0 1\r\nx\r\nEND\r\n");
+  // 2147483648 is 2038-01-19 (14.2 years after the test's wall clock): it expires then, the
+  // others (clamped to 100 years) do not.
+  h_.clock().Advance(std::chrono::hours(24 * 365 * 15));
+  EXPECT_EQ(R("get a b c\r\n"), "VALUE b 0 1\r\nx\r\nVALUE c 0 1\r\nx\r\nEND\r\n");
+}
+
+TEST_F(MemcachedSessionTest, ExtremeExptimesOnEveryCommandThatTakesOne) {
+  R("set t 0 1 1\r\nx\r\nset g 0 1 1\r\nx\r\nset n 0 0 1\r\nx\r\n");
+  EXPECT_EQ(R("touch t 9223372036854775807\r\ngat 9223372036854775807 g\r\n"
+              "touch n -9223372036854775808\r\n"),
+            "TOUCHED\r\nVALUE g 0 1\r\nx\r\nEND\r\nTOUCHED\r\n");
+  h_.clock().Advance(std::chrono::hours(24 * 365));
+  EXPECT_EQ(R("get t g n\r\n"), "VALUE t 0 1\r\nx\r\nVALUE g 0 1\r\nx\r\nEND\r\n");
+  // Past int64: not a number.
+  EXPECT_EQ(R("set o 0 9223372036854775808 1\r\nx\r\ntouch t 99999999999999999999\r\n"
+              "gat -9223372036854775809 t\r\nflush_all 9223372036854775808\r\n"),
+            "CLIENT_ERROR bad command line format\r\nERROR\r\n"
+            "CLIENT_ERROR invalid exptime argument\r\nCLIENT_ERROR invalid exptime argument\r\n"
+            "CLIENT_ERROR invalid exptime argument\r\n");
+  // The longest flush_all delay flushes nothing now (it used to overflow into the past).
+  EXPECT_EQ(R("flush_all 9223372036854775807\r\nget t\r\n"), "OK\r\nVALUE t 0 1\r\nx\r\nEND\r\n");
 }
 
 // --- delete / incr / decr / touch ------------------------------------------------------------
@@ -334,6 +377,34 @@ TEST_F(MemcachedSessionTest, QuitClosesAndIgnoresTheRest) {
 
 // --- framing ---------------------------------------------------------------------------------
 
+TEST_F(MemcachedSessionTest, UnknownCommandEndingInAnHttpVersionClosesWithoutAReply) {
+  for (std::string line :
+       {"GET / HTTP/1.1", "POST /cache HTTP/1.0", "bogus HTTP/", "HTTP/1.1", "PUT /x HTTP/2"}) {
+    const testing::Conversation c = h_.Send("version\r\n" + line + "\r\nversion\r\n");
+    EXPECT_EQ(c.output, "VERSION 1.6.18-test\r\n") << line;
+    EXPECT_TRUE(c.closed) << line;
+  }
+}
+
+TEST_F(MemcachedSessionTest, HttpTokenOnlyClosesWhereMemcachedClosesToo) {
+  // Each line's answer is memcached 1.6.18's: a known command runs; a word memcached dispatches by
+  // its first byte (g s a c i d t, two-letter m..) is ERROR; an HTTP token not last is ERROR.
+  EXPECT_EQ(R("get foo HTTP/1.1\r\nstats HTTP/1.1\r\nbogus http/1.1\r\nbogus HTTP/1.1 x\r\n"
+              "gx HTTP/1.1\r\ntx HTTP/1.1\r\nmx HTTP/1.1\r\nx HTTP/1.1\r\n"
+              "touch k HTTP/1.1\r\nversion\r\n"),
+            "END\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\nERROR\r\n"
+            "CLIENT_ERROR invalid exptime argument\r\nVERSION 1.6.18-test\r\n");
+}
+
+TEST_F(MemcachedSessionTest, HttpTokenIsLookedForWhereMemcachedsTokenizerStops) {
+  // memcached sees at most 23 tokens: an HTTP/ 23rd token closes even when more follow it, and
+  // one after the 23rd is not seen.
+  std::string words;
+  for (int i = 0; i < 22; ++i) words += "w ";
+  EXPECT_TRUE(h_.Send("bogus " + words.substr(2) + "HTTP/1.1 a b\r\n").closed);
+  EXPECT_EQ(R("bogus " + words + "HTTP/1.1\r\n"), "ERROR\r\n");
+}
+
 TEST_F(MemcachedSessionTest, UnknownCommandsEmptyLinesAndUpperCaseAreErrors) {
   EXPECT_EQ(R("foo\r\n\r\nGET a\r\n"), "ERROR\r\nERROR\r\nERROR\r\n");
 }
@@ -371,15 +442,92 @@ TEST_F(MemcachedSessionTest, RetrievalLinesMayBeLongerThanOtherLines) {
   std::string line = "get";
   for (int i = 0; i < 1500; ++i) line += " k";
   EXPECT_EQ(R(line + "\r\nversion\r\n"), "END\r\nVERSION 1.6.18-test\r\n");
-  const testing::Conversation c = h_.Send("get " + std::string(70 * 1024, 'k'));
+}
+
+TEST_F(MemcachedSessionTest, AGetOf18700KeysIsServedByDefaultAsMemcachedServesIt) {
+  // A 187 KB line, as a client batching 18,700 keys sends it; the TCP server hands it over in
+  // 16 KiB reads, so it is assembled across Feed calls.
+  R("set key000042 5 0 2\r\nhi\r\nset key018699 0 0 1\r\nz\r\n");
+  std::string line = "get";
+  for (int i = 0; i < 18'700; ++i)
+    line += " key" + std::string(6 - std::to_string(i).size(), '0') + std::to_string(i);
+  ASSERT_GT(line.size(), 187'000u);
+  for (std::size_t chunk : {std::size_t{0}, std::size_t{16 * 1024}}) {
+    const testing::Conversation c = h_.Send(line + "\r\nversion\r\n", chunk);
+    EXPECT_EQ(c.output,
+              "VALUE key000042 5 2\r\nhi\r\nVALUE key018699 0 1\r\nz\r\nEND\r\n"
+              "VERSION 1.6.18-test\r\n")
+        << chunk;
+    EXPECT_FALSE(c.closed);
+  }
+}
+
+TEST_F(MemcachedSessionTest, RetrievalLineCapIsAnOptionAndStillBounds) {
+  MemcachedOptions options;
+  options.max_retrieval_line_bytes = 10'000;
+  MemcachedHarness h({}, options);
+  std::string keys;
+  for (int i = 0; i < 900; ++i) keys += " abcdefghi";  // 9,000 bytes
+  EXPECT_EQ(h.Reply("get" + keys + "\r\n"), "END\r\n");
+  const testing::Conversation c = h.Send("get " + std::string(10'000, 'k'), 1000);
   EXPECT_EQ(c.output, "CLIENT_ERROR line too long\r\n");
   EXPECT_TRUE(c.closed);
+  // The default cap, 1 MiB, is a bound too.
+  const testing::Conversation big = h_.Send("get " + std::string(std::size_t{1} << 20, 'k'));
+  EXPECT_EQ(big.output, "CLIENT_ERROR line too long\r\n");
+  EXPECT_TRUE(big.closed);
 }
 
 TEST_F(MemcachedSessionTest, ClientStoppingMidValueStoresNothing) {
   EXPECT_EQ(R("set k 0 0 10\r\nabc"), "");
   EXPECT_FALSE(h_.cache().Get("k"));
   EXPECT_EQ(h_.cache().Stats().bytes, 0u) << "the half-read value was never charged";
+}
+
+TEST_F(MemcachedSessionTest, ValuesInFlightAreChargedToTheBudget) {
+  // Issue 10, item 8: 500 connections each sending a 1 MB set and holding back its last byte.
+  CacheOptions options;
+  options.max_bytes = std::size_t{8} << 20;
+  options.shards = 1;
+  MemcachedHarness h(options);
+  const std::string value(999'999, 'v');
+  std::vector<std::unique_ptr<MemcachedSession>> sessions;
+  int refused = 0;
+  for (int i = 0; i < 500; ++i) {
+    sessions.push_back(std::make_unique<MemcachedSession>(h.service()));
+    const std::string out =
+        testing::Drive(*sessions.back(), "set k" + std::to_string(i) + " 0 0 1000000\r\n" + value,
+                       64 * 1024)
+            .output;
+    if (out == "SERVER_ERROR out of memory storing object\r\n") {
+      ++refused;
+    } else {
+      ASSERT_EQ(out, "") << i;  // accepted: waiting for the last byte
+    }
+    const CacheStats stats = h.cache().Stats();
+    ASSERT_LE(stats.bytes + stats.bytes_in_flight, stats.limit_maxbytes) << i;
+  }
+  EXPECT_EQ(refused, 492);  // 8 x (1 MB + key + item overhead) fit in 8 MiB
+  // An accepted value completes and is stored; a refused connection's bytes were skipped and it
+  // goes on serving.
+  EXPECT_EQ(testing::Drive(*sessions[0], "v\r\nget k0\r\n").output.substr(0, 24),
+            "STORED\r\nVALUE k0 0 10000");
+  EXPECT_EQ(testing::Drive(*sessions[499], "v\r\nversion\r\n").output, "VERSION 1.6.18-test\r\n");
+  sessions.clear();  // the rest disconnect mid-value
+  EXPECT_EQ(h.cache().Stats().bytes_in_flight, 0u);
+  EXPECT_EQ(h.cache().Stats().curr_items, 1u);
+}
+
+TEST_F(MemcachedSessionTest, AValueSplitAcrossReadsIsReservedUntilItsLastByte) {
+  MemcachedSession session(h_.service());
+  EXPECT_EQ(testing::Drive(session, "set k 0 0 10\r\nabc").output, "");
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, ItemCharge(1, 10));
+  EXPECT_EQ(testing::Drive(session, "defghij\r\n").output, "STORED\r\n");
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, 0u);
+  EXPECT_EQ(h_.cache().Stats().bytes, ItemCharge(1, 10));
+  // A value that arrives whole with its command is stored in the same call: nothing in flight.
+  EXPECT_EQ(testing::Drive(session, "set w 0 0 3\r\nabc\r\n").output, "STORED\r\n");
+  EXPECT_EQ(h_.cache().Stats().bytes_in_flight, 0u);
 }
 
 TEST_F(MemcachedSessionTest, PipelinedCommandsAreAnsweredInOrder) {

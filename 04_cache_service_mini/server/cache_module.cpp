@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "04_cache_service_mini/server/cache_metrics.hpp"
+#include "05_observability_basics_mini/http/connection_metrics.hpp"
 #include "core/base/log.hpp"
 
 namespace cache {
@@ -31,6 +32,10 @@ void CacheModule::AddFlags(core::ServiceCli& cli) {
       ->check(CLI::Range(0, 256));
   cli.AddOption("memcached-max-connections", flags_.memcached_max_connections, "memcached -c")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  cli.AddOption(
+         "memcached-max-get-line-bytes", flags_.memcached_max_get_line_bytes,
+         "Longest get/gets/gat line (a multi-get of many keys; memcached grows without bound)")
+      ->check(CLI::Range(std::size_t{2048}, std::size_t{64} << 20));
   cli.AddDuration("memcached-idle-timeout", flags_.memcached_idle_timeout,
                   "Close memcached connections idle this long (0 = never)", /*allow_zero=*/true);
   cli.AddDuration("memcached-read-timeout", flags_.memcached_read_timeout,
@@ -57,7 +62,13 @@ core::Result<void> CacheModule::Install(core::App& app) {
   // them.
   memcached_service_ = std::make_unique<MemcachedService>(
       *cache_, clock, SystemWallClock::Instance(),
-      MemcachedOptions{.version = "1.6.0", .threads = static_cast<std::uint32_t>(threads_)});
+      MemcachedOptions{.version = "1.6.0",
+                       .max_retrieval_line_bytes = flags_.memcached_max_get_line_bytes,
+                       .threads = static_cast<std::uint32_t>(threads_),
+                       .max_connections = flags_.memcached_max_connections,
+                       .host = host_,
+                       .idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+                           flags_.memcached_idle_timeout)});
   RegisterCacheMetrics(registry_, *cache_, flags_.memcached ? memcached_service_.get() : nullptr);
   api_ = std::make_unique<CacheHttpApi>(*cache_, clock);
   api_->Register(app.router());
@@ -77,6 +88,8 @@ core::Result<void> CacheModule::Start(core::Server&) {
     if (auto r = memcached_->Listen(); !r) {
       return core::Error(r.error().code, "memcached: " + r.error().detail);
     }
+    obs::RegisterConnectionMetrics(registry_, "memcached",
+                                   [m = memcached_.get()] { return m->connection_stats(); });
     memcached_->Start();
     core::log::Info("memcached protocol listening", {{"port", memcached_->port()}});
     std::printf("memcached protocol on %s:%u\n", host_.c_str(),

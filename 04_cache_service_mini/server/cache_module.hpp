@@ -57,6 +57,7 @@ class CacheModule final : public core::Module {
     int memcached_port = 11211;
     int memcached_threads = 0;  // 0 = same as --threads
     std::size_t memcached_max_connections = 4096;
+    std::size_t memcached_max_get_line_bytes = MemcachedOptions{}.max_retrieval_line_bytes;
     std::chrono::milliseconds memcached_idle_timeout{0};
     std::chrono::milliseconds memcached_read_timeout{10'000};
   };

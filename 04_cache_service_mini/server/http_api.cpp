@@ -17,7 +17,7 @@ constexpr std::size_t kMaxTtlDigits = 10;  // ~317 years: the same bound as the 
 core::Result<std::string_view> KeyOf(const core::Exchange& ex) {
   std::string_view key = ex.params.Get("key");
   if (!IsValidKey(key)) {
-    return Error(Code::kInvalidArgument, "key: 1..250 bytes without spaces or control characters");
+    return Error(Code::kInvalidArgument, "key: 1..250 bytes, none a space, CR, LF or NUL");
   }
   return key;
 }
@@ -57,7 +57,7 @@ core::Task<void> CacheHttpApi::Put(core::Exchange& ex) {
     co_return;
   }
   Expiry expiry = Expiry::Default();
-  if (*ttl) expiry = **ttl == 0 ? Expiry::Never() : Expiry::After(std::chrono::seconds(**ttl));
+  if (*ttl) expiry = **ttl == 0 ? Expiry::Never() : Expiry::AfterSeconds(**ttl);
   switch (cache_.Store(StoreMode::kSet, *key, ex.request.body(), 0, expiry)) {
     case StoreStatus::kStored:
       ex.response.result(status::no_content);
@@ -68,9 +68,15 @@ core::Task<void> CacheHttpApi::Put(core::Exchange& ex) {
                                                 " bytes)"));
       break;
     case StoreStatus::kNoMemory:
-      ex.Fail(Error(Code::kPayloadTooLarge, "the item exceeds what one cache shard can hold (" +
-                                                std::to_string(cache_.shard_capacity_bytes()) +
-                                                " bytes)"));
+      if (ItemCharge(key->size(), ex.request.body().size()) > cache_.shard_capacity_bytes()) {
+        ex.Fail(Error(Code::kPayloadTooLarge, "the item exceeds what one cache shard can hold (" +
+                                                  std::to_string(cache_.shard_capacity_bytes()) +
+                                                  " bytes)"));
+      } else {
+        // It would fit, but values still arriving on the memcached port hold the room: transient.
+        ex.Fail(Error(Code::kUnavailable,
+                      "the cache's memory is held by values in flight; try again shortly"));
+      }
       break;
     default:
       ex.Fail(Error(Code::kInternal, "the item was not stored"));

@@ -1,13 +1,15 @@
 // sd-cache's HTTP JSON API, beside the memcached protocol on its own port:
 //
 //   PUT    /v1/cache/{key}   body = the value; TTL from ?ttl=SECONDS or X-Cache-TTL (0 = never;
-//                            absent = --default-ttl) → 204; 400 bad key/TTL; 413 too large
+//                            absent = --default-ttl; above 100 years = 100 years) → 204;
+//                            400 bad key/TTL; 413 too large; 503 the room is held by values
+//                            still arriving on the memcached port
 //   GET    /v1/cache/{key}   → 200 the value (application/octet-stream), X-Cache-TTL-Remaining
 //                            when it expires; 404 problem when absent or expired
 //   DELETE /v1/cache/{key}   → 204, or 404
 //   GET    /v1/stats         → memcached's stat names as JSON, plus "policy"
 //
-// Keys follow memcached's rules (1–250 bytes, no spaces or control characters), percent-decoded
+// Keys follow memcached's rules (1–250 bytes, none a space, CR, LF or NUL), percent-decoded
 // from the path, so one key means the same item through either protocol.
 #pragma once
 

@@ -2,24 +2,23 @@
 // memcached clients and tools (libmemcached's memcstat/memccat, pymemcache, spymemcached) use
 // sd-cache unchanged.
 //
-// Transport only: MemcachedSession (memcached_session.hpp) is the protocol; this is the socket
-// loop around it. Its own worker threads, one io_context and listening socket per thread
-// (SO_REUSEPORT), one coroutine per connection — the HTTP core's model without HTTP. Limits: a
-// connection cap (memcached's -c), an idle timeout between commands (off by default, as in
-// memcached) and a read timeout once a command has started, so a client that stops mid-value
-// cannot hold its half-filled item (up to the item size) forever.
+// Transport only: MemcachedSession (memcached/memcached_session.hpp) is the protocol, and the
+// project's TcpServer (core/net) does the rest — its own worker threads, accept loop, connection
+// cap (memcached's -c; refused with memcached's "SERVER_ERROR too many open connections"; idle
+// connections are not reclaimed, because memcached clients keep pools of long-lived ones),
+// descriptors, shutdown. This file adds only the loop that feeds bytes to a session, with an
+// idle timeout between commands (off by default, as in memcached) and a read timeout once a
+// command has started, so a client that stops mid-value cannot hold its half-filled item forever.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
 #include "core/base/error.hpp"
+#include "core/net/tcp_server.hpp"
 
 namespace cache {
 
@@ -42,24 +41,20 @@ class MemcachedServer {
 
   // Binds. Errors: kInvalidArgument (bad host, port in use).
   core::Result<void> Listen();
-  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t port() const noexcept { return tcp_.port(); }
   // Starts the worker threads; returns at once.
-  void Start();
-  // Stops accepting, closes every connection, joins the threads. Idempotent; thread-safe.
+  void Start() { tcp_.Start(); }
+  // Stops accepting, closes idle connections, lets a command in progress finish (briefly), joins
+  // the threads. Idempotent; thread-safe.
   void Stop();
 
-  std::size_t active_connections() const noexcept;
-
-  struct Worker;  // per thread: io_context, acceptor (memcached_server.cpp)
+  std::size_t active_connections() const noexcept { return tcp_.active_connections(); }
+  core::TcpServerStats connection_stats() const noexcept { return tcp_.stats(); }
 
  private:
-  MemcachedService& service_;
-  const MemcachedServerOptions options_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<std::thread> threads_;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> stopped_{false};
-  std::shared_ptr<std::atomic<std::size_t>> active_;
+  class Protocol;
+  std::unique_ptr<Protocol> protocol_;
+  core::TcpServer tcp_;
 };
 
 }  // namespace cache

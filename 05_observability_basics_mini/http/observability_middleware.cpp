@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "05_observability_basics_mini/http/connection_metrics.hpp"
 #include "05_observability_basics_mini/metrics/process_metrics.hpp"
 #include "05_observability_basics_mini/metrics/text_format.hpp"
 #include "05_observability_basics_mini/tracing/request_id.hpp"
@@ -149,6 +150,12 @@ void HttpObservability::AddFlags(core::ServiceCli& cli) {
 
 core::Result<void> HttpObservability::Install(core::App& app) {
   if (options_.enabled) Install(app.router(), app.pipeline(), &app.client());
+  return {};
+}
+
+core::Result<void> HttpObservability::Start(core::Server& server) {
+  RegisterConnectionMetrics(registry_, "http", [&server] { return server.connection_stats(); });
+  RegisterBodyBudgetMetrics(registry_, server.body_budget());
   return {};
 }
 

@@ -87,6 +87,8 @@ class HttpObservability final : public core::Module {
   void AddFlags(core::ServiceCli& cli) override;
   // Install(app.router(), app.pipeline(), &app.client()) unless disabled. Never fails.
   core::Result<void> Install(core::App& app) override;
+  // Adds the server's connection and request-body-budget counters to the registry.
+  core::Result<void> Start(core::Server& server) override;
 
   // For composition without an App: adds GET /metrics to `router`, makes the middleware the
   // outermost in `pipeline` (call before adding the service's own), hooks connection-level

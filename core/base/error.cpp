@@ -26,6 +26,8 @@ int HttpStatusOf(Code code) noexcept {
       return 408;
     case Code::kConflict:
       return 409;
+    case Code::kGone:
+      return 410;
     case Code::kPayloadTooLarge:
       return 413;
     case Code::kUnsupportedMediaType:
@@ -36,6 +38,8 @@ int HttpStatusOf(Code code) noexcept {
       return 431;
     case Code::kInternal:
       return 500;
+    case Code::kNotImplemented:
+      return 501;
     case Code::kBadGateway:
       return 502;
     case Code::kUnavailable:
@@ -64,6 +68,8 @@ std::string_view NameOf(Code code) noexcept {
       return "request_timeout";
     case Code::kConflict:
       return "conflict";
+    case Code::kGone:
+      return "gone";
     case Code::kPayloadTooLarge:
       return "payload_too_large";
     case Code::kUnsupportedMediaType:
@@ -80,6 +86,8 @@ std::string_view NameOf(Code code) noexcept {
       return "bad_gateway";
     case Code::kInternal:
       return "internal";
+    case Code::kNotImplemented:
+      return "not_implemented";
   }
   return "internal";
 }

@@ -24,6 +24,7 @@ enum class Code {
   kMethodNotAllowed,      // the route exists, not with this method
   kRequestTimeout,        // the client was too slow sending its request
   kConflict,              // the resource exists already / version mismatch
+  kGone,                  // the resource existed and was removed for good (a deleted link)
   kPayloadTooLarge,       // a body over the configured limit
   kUnsupportedMediaType,  // a body in a format we do not take
   kHeadersTooLarge,       // request line or headers over the configured limit
@@ -32,6 +33,7 @@ enum class Code {
   kTimeout,               // a dependency did not answer in time
   kBadGateway,            // a dependency answered with garbage
   kInternal,              // a bug or an unexpected failure
+  kNotImplemented,        // a feature of the protocol we do not support (a transfer coding)
 };
 
 // A failure: its kind plus a human-readable detail for the `detail` member of problem+json.

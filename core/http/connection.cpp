@@ -71,8 +71,11 @@ void AppendResponse(std::string& out, const Response& res, bool head, bool keep_
 }  // namespace
 
 HttpConnection::HttpConnection(tcp::socket socket, const ServerOptions& options,
-                               const Pipeline& pipeline)
-    : TcpConnection(std::move(socket)), options_(options), pipeline_(pipeline), reader_(options) {}
+                               const Pipeline& pipeline, ByteBudget& body_budget)
+    : TcpConnection(std::move(socket)),
+      options_(options),
+      pipeline_(pipeline),
+      reader_(options, &body_budget) {}
 
 void HttpConnection::EnterIdle() {
   reading_body_ = false;
@@ -101,6 +104,8 @@ void HttpConnection::AppendError(const Error& error) {
 
 Task<void> HttpConnection::Handle() {
   Request req = reader_.Take();
+  // The body's share of the server-wide budget is given back once the response is built.
+  const ByteBudget::Lease body_lease = reader_.TakeLease();
   sent_continue_ = false;
   const bool head = req.method() == http::verb::head;
   bool keep_alive = req.keep_alive();

@@ -22,8 +22,9 @@ namespace core {
 
 class HttpConnection final : public TcpConnection {
  public:
-  // `options` and `pipeline` must outlive the connection (the server owns them).
-  HttpConnection(tcp::socket socket, const ServerOptions& options, const Pipeline& pipeline);
+  // `options`, `pipeline` and `body_budget` must outlive the connection (the server owns them).
+  HttpConnection(tcp::socket socket, const ServerOptions& options, const Pipeline& pipeline,
+                 ByteBudget& body_budget);
 
  private:
   Task<void> Serve() override;

@@ -35,7 +35,7 @@ Task<void> Pipeline::Run(Exchange& ex) const {
   Router::Match m = router_.Find(ex.request.method(), ex.Path(), ex.params);
   ex.route = m.route;
   ex.handler = m.handler;
-  ex.allow = std::move(m.allow);
+  ex.allow = std::move(m.allow);  // the handler of OPTIONS * reads it too
   return Step(ex, 0);
 }
 

@@ -4,6 +4,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/base/utf8.hpp"
+
 namespace core {
 
 std::string ProblemJson(const Error& error, std::string_view instance,
@@ -13,10 +15,11 @@ std::string ProblemJson(const Error& error, std::string_view instance,
   o["type"] = "about:blank";
   o["title"] = std::string_view(http::obsolete_reason(static_cast<http::status>(status)));
   o["status"] = status;
-  o["detail"] = error.detail;
+  // Details and paths may carry a client's bytes: JSON needs them as valid UTF-8.
+  o["detail"] = ToValidUtf8(error.detail);
   o["code"] = NameOf(error.code);
-  if (!instance.empty()) o["instance"] = instance;
-  if (!request_id.empty()) o["request_id"] = request_id;
+  if (!instance.empty()) o["instance"] = ToValidUtf8(instance);
+  if (!request_id.empty()) o["request_id"] = ToValidUtf8(request_id);
   return boost::json::serialize(o);
 }
 

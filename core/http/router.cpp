@@ -120,8 +120,35 @@ bool Router::MatchPath(const Route& route, std::string_view path, PathParams* pa
   return true;
 }
 
+namespace {
+
+// OPTIONS * (RFC 9110 §9.3.7): what the server as a whole supports, named in Allow.
+Task<void> AnswerServerOptions(Exchange& ex) {
+  ex.response.result(http::status::no_content);
+  ex.response.set(http::field::allow, ex.allow);
+  co_return;
+}
+
+const Handler kServerOptions = AnswerServerOptions;
+
+}  // namespace
+
 Router::Match Router::Find(http::verb method, std::string_view path, PathParams& params) const {
   Match m;
+  if (path == "*" && method == http::verb::options) {  // asterisk-form (RFC 9112 §3.2.4)
+    m.kind = Match::Kind::kFound;
+    m.handler = &kServerOptions;
+    m.route = "*";
+    for (const auto& r : routes_) {
+      std::string_view name = http::to_string(r.method);
+      if (m.allow.find(name) != std::string::npos) continue;
+      if (!m.allow.empty()) m.allow += ", ";
+      m.allow += name;
+      if (r.method == http::verb::get) m.allow += ", HEAD";
+    }
+    m.allow += m.allow.empty() ? "OPTIONS" : ", OPTIONS";
+    return m;
+  }
   const http::verb wanted = method == http::verb::head ? http::verb::get : method;
   for (const auto& r : routes_) {
     if (r.method != wanted && !(method == http::verb::head && r.method == http::verb::head)) {

@@ -33,10 +33,11 @@ class Router {
     enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
     const Handler* handler = nullptr;  // set when kFound
     std::string_view route;            // template of the matched path ("" when kNotFound)
-    std::string allow;                 // "GET, HEAD, POST" when kMethodNotAllowed
+    std::string allow;                 // "GET, HEAD, POST" when kMethodNotAllowed, or for "*"
   };
 
-  // Finds the route for `method` and `path` (no query string); fills `params` on a match.
+  // Finds the route for `method` and `path` (no query string); fills `params` on a match. The
+  // path "*" (OPTIONS *) finds a built-in handler answering 204 with every method in Allow.
   // Thread-safe once start-up registration is over.
   Match Find(http::verb method, std::string_view path, PathParams& params) const;
 

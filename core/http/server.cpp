@@ -9,11 +9,15 @@ namespace core {
 class Server::Protocol final : public TcpProtocol {
  public:
   Protocol(const ServerOptions& options, const Pipeline& pipeline)
-      : options_(options), pipeline_(pipeline), refusal_(BusyResponse()) {}
+      : options_(options),
+        pipeline_(pipeline),
+        body_budget_(options.max_body_bytes_in_flight),
+        refusal_(BusyResponse()) {}
 
   std::shared_ptr<TcpConnection> MakeConnection(net::ip::tcp::socket socket) override {
-    return std::make_shared<HttpConnection>(std::move(socket), options_, pipeline_);
+    return std::make_shared<HttpConnection>(std::move(socket), options_, pipeline_, body_budget_);
   }
+  const ByteBudget& body_budget() const { return body_budget_; }
   std::string_view RefusalBytes() const override { return refusal_; }
 
  private:
@@ -27,6 +31,7 @@ class Server::Protocol final : public TcpProtocol {
 
   const ServerOptions& options_;
   const Pipeline& pipeline_;
+  ByteBudget body_budget_;
   const std::string refusal_;
 };
 
@@ -51,5 +56,7 @@ Server::Server(ServerOptions options, const Pipeline& pipeline)
       tcp_(TcpOptionsOf(options_), *protocol_) {}
 
 Server::~Server() = default;
+
+const ByteBudget& Server::body_budget() const noexcept { return protocol_->body_budget(); }
 
 }  // namespace core

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 
+#include "core/base/byte_budget.hpp"
 #include "core/base/error.hpp"
 #include "core/http/middleware.hpp"
 #include "core/http/server_options.hpp"
@@ -49,6 +50,8 @@ class Server {
   std::size_t active_connections() const noexcept { return tcp_.active_connections(); }
   // Accepted, refused, reclaimed connections (for metrics).
   TcpServerStats connection_stats() const noexcept { return tcp_.stats(); }
+  // Request body bytes held now, the limit, and bodies refused for want of it (for metrics).
+  const ByteBudget& body_budget() const noexcept;
 
  private:
   class Protocol;

@@ -22,7 +22,10 @@ struct ServerOptions {
 
   std::size_t max_header_bytes = 16 * 1024;  // request line + headers; more → 431
   std::size_t max_body_bytes = 1024 * 1024;  // more → 413
-  std::size_t max_connections = 10000;       // more → 503 and close, before any read
+  std::size_t max_connections = 10000;       // more → reclaim an idle one, or 503 and close
+  // Request body bytes held by all connections together (0 = no limit); beyond it a new body
+  // gets 503 and the connection is closed.
+  std::size_t max_body_bytes_in_flight = 256 * 1024 * 1024;
 
   std::chrono::milliseconds idle_timeout = 60s;      // keep-alive wait for the next request
   std::chrono::milliseconds header_timeout = 10s;    // first byte → end of headers (slowloris)

@@ -27,7 +27,11 @@ ServiceCli::ServiceCli(ServiceInfo info)
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 24));
   AddOption("max-body-bytes", options_.max_body_bytes, "Request body limit (413 above)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 32));
-  AddOption("max-connections", options_.max_connections, "Concurrent connections (503 above)")
+  AddOption("max-body-bytes-in-flight", options_.max_body_bytes_in_flight,
+            "Request body bytes all connections may hold together (503 above; 0 = no limit)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
+  AddOption("max-connections", options_.max_connections,
+            "Concurrent connections (an idle one is reclaimed, else 503)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   AddDuration("idle-timeout", options_.idle_timeout, "Keep-alive idle limit (e.g. 60s)");
   AddDuration("header-timeout", options_.header_timeout, "Time to receive the headers (408 after)");

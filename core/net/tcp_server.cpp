@@ -74,6 +74,7 @@ struct TcpServer::Worker {
 
 void TcpServer::State::Refuse(tcp::socket socket) {
   refused.fetch_add(1, std::memory_order_relaxed);  // before the reply: whoever reads it sees it
+  protocol.OnRefused();
   boost::system::error_code ec;
   socket.non_blocking(true, ec);
   const std::string_view reply = protocol.RefusalBytes();
@@ -91,6 +92,7 @@ void TcpServer::State::Refuse(tcp::socket socket) {
 }
 
 bool TcpServer::State::TryReclaim() {
+  if (!options.reclaim_idle) return false;
   // Bound the connections admitted over the cap while their reclaimed slots are being freed.
   constexpr std::size_t kMaxReclaiming = 64;
   if (reclaiming.load(std::memory_order_relaxed) >= kMaxReclaiming) return false;
@@ -123,6 +125,7 @@ void RefuseWithSpare(TcpServer::State& state, tcp::acceptor& acceptor, SpareDesc
       ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd >= 0) {
     state.refused.fetch_add(1, std::memory_order_relaxed);
+    state.protocol.OnRefused();
     const std::string_view reply = state.protocol.RefusalBytes();
     [[maybe_unused]] auto sent = ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
     ::close(fd);
@@ -135,6 +138,7 @@ Task<void> AcceptLoop(std::shared_ptr<TcpServer::State> state, TcpServer::Worker
   tcp::acceptor& acceptor = *worker->acceptor;
   net::steady_timer backoff(worker->ioc);
   static Throttle error_log(std::chrono::seconds(1));
+  bool paused = false;  // the last accept failed for want of a descriptor
   for (;;) {
     // Shared model: each connection gets its own strand, so its two coroutines never run at once.
     net::any_io_executor executor = worker->ioc.get_executor();
@@ -144,6 +148,8 @@ Task<void> AcceptLoop(std::shared_ptr<TcpServer::State> state, TcpServer::Worker
       if (ec == net::error::operation_aborted || !acceptor.is_open()) co_return;
       if (OutOfDescriptors(ec)) {
         state->fd_exhausted.fetch_add(1, std::memory_order_relaxed);
+        if (!paused) state->protocol.OnAccepting(false);
+        paused = true;
         state->TryReclaim();  // frees a descriptor for the next one
         RefuseWithSpare(*state, acceptor, worker->spare);
       }
@@ -156,6 +162,10 @@ Task<void> AcceptLoop(std::shared_ptr<TcpServer::State> state, TcpServer::Worker
         co_await backoff.async_wait(kUseTuple);
       }
       continue;
+    }
+    if (paused) {
+      state->protocol.OnAccepting(true);
+      paused = false;
     }
     if (state->draining.load(std::memory_order_relaxed)) {
       state->Refuse(std::move(socket));
@@ -257,6 +267,7 @@ void TcpServer::HandleSignals() {
 }
 
 void TcpServer::RunWorkers(bool include_calling_thread) {
+  if (!workers_.front()->acceptor) return;  // Listen failed or was never called
   const bool strand = options_.io_model == IoModel::kShared;
   for (auto& w : workers_) {
     net::co_spawn(w->accept_executor, AcceptLoop(state_, w.get(), strand), net::detached);
@@ -311,6 +322,7 @@ void TcpServer::Shutdown() {
     if (state_->active.load() == 0) state_->on_drained();
 
     for (auto& w : workers_) {
+      if (!w->acceptor) continue;  // never listened
       net::post(w->accept_executor, [acc = &*w->acceptor] {
         boost::system::error_code ignored;
         acc->close(ignored);

@@ -46,8 +46,9 @@ struct TcpServerOptions {
   std::uint16_t port = 0;          // 0 = any free port
   int threads = 1;                 // worker threads
   IoModel io_model = IoModel::kReusePort;
-  int backlog = 1024;                                  // listen(2) queue
-  std::size_t max_connections = 10000;                 // beyond: reclaim an idle one, or refuse
+  int backlog = 1024;                   // listen(2) queue
+  std::size_t max_connections = 10000;  // beyond: reclaim an idle one, or refuse
+  bool reclaim_idle = true;  // at the cap, close an idle connection for the newcomer (nginx)
   std::chrono::milliseconds shutdown_timeout{10'000};  // busy connections get this long to finish
 };
 
@@ -60,6 +61,10 @@ class TcpProtocol {
   // Sent, without reading anything, to a connection refused because every slot is busy or the
   // server is draining: the cheapest honest answer (reading first would let a flood pin memory).
   virtual std::string_view RefusalBytes() const = 0;
+  // Told of every refusal (the cap with nothing idle to reclaim, draining, out of descriptors).
+  virtual void OnRefused() {}
+  // Accepting stopped for want of a descriptor (false), or works again (true).
+  virtual void OnAccepting(bool accepting) { (void)accepting; }
 };
 
 // Counters a service exposes as metrics. Monotonic except `active`.

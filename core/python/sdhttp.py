@@ -44,9 +44,10 @@ class HttpError(Exception):
 
 _CODES = {
     400: "invalid_argument", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 408: "request_timeout", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 429: "rate_limited", 431: "headers_too_large", 500: "internal",
-    502: "bad_gateway", 503: "unavailable", 504: "timeout",
+    405: "method_not_allowed", 408: "request_timeout", 409: "conflict", 410: "gone",
+    413: "payload_too_large", 415: "unsupported_media_type", 429: "rate_limited",
+    431: "headers_too_large", 500: "internal", 501: "not_implemented", 502: "bad_gateway",
+    503: "unavailable", 504: "timeout",
 }
 
 
