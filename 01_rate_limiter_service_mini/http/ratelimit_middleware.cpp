@@ -5,6 +5,7 @@
 
 #include "01_rate_limiter_service_mini/limiter/keys.hpp"
 #include "01_rate_limiter_service_mini/limiter/rate_limit_headers.hpp"
+#include "core/net/peer_address.hpp"
 
 namespace ratelimit {
 namespace {
@@ -38,9 +39,7 @@ core::Result<std::string> RateLimitMiddleware::KeyFor(const core::Exchange& ex) 
     if (!key || !key->empty()) return key;
     // No API key: fall back to the client address rather than one shared bucket for all of them.
   }
-  const core::IpAddress peer = ex.peer.is_v4()
-                                   ? core::IpAddress::FromV4(ex.peer.to_v4().to_bytes())
-                                   : core::IpAddress::FromV6(ex.peer.to_v6().to_bytes());
+  const core::IpAddress peer = core::ToIpAddress(ex.peer);
   if (scope_.trusted_proxies.empty()) return IpKey(peer);
   std::vector<std::string_view> xff;
   auto [first, last] = ex.request.equal_range("X-Forwarded-For");

@@ -4,7 +4,6 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/container/small_vector.hpp>
 #include <chrono>
-#include <optional>
 #include <vector>
 
 #include "05_observability_basics_mini/http/connection_metrics.hpp"
@@ -13,8 +12,8 @@
 #include "05_observability_basics_mini/tracing/request_id.hpp"
 #include "05_observability_basics_mini/tracing/trace_context.hpp"
 #include "core/base/hex.hpp"
-#include "core/base/ip_address.hpp"
 #include "core/http/problem.hpp"
+#include "core/net/peer_address.hpp"
 
 namespace obs {
 namespace {
@@ -37,29 +36,6 @@ struct InFlight {
   InFlight(const InFlight&) = delete;
   InFlight& operator=(const InFlight&) = delete;
   RequestMetrics& metrics;
-};
-
-// The peer address as text, without a heap allocation (core's formatter) for IPv4 and for an
-// unscoped IPv6 address, which glibc formats exactly as Asio does. A scoped (link-local "%eth0")
-// or IPv4-mapped IPv6 peer keeps Asio's text, as the socket reported it (core would fold the
-// mapped one into IPv4).
-struct PeerText {
-  explicit PeerText(const boost::asio::ip::address& peer) {
-    if (peer.is_unspecified()) return;
-    if (peer.is_v4()) {
-      text.emplace(core::IpAddress::FromV4(peer.to_v4().to_bytes()));
-      return;
-    }
-    const boost::asio::ip::address_v6 v6 = peer.to_v6();
-    if (v6.scope_id() == 0 && !v6.is_v4_mapped()) {
-      text.emplace(core::IpAddress::FromV6(v6.to_bytes()));
-    } else {
-      other = peer.to_string();
-    }
-  }
-  std::string_view view() const { return text ? text->view() : std::string_view(other); }
-  std::optional<core::IpAddressText> text;
-  std::string other;
 };
 
 core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
@@ -108,7 +84,7 @@ core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next 
 
 void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds) const {
   if (!core::log::Enabled(core::log::Level::kInfo)) return;
-  const PeerText peer(ex.peer);
+  const core::PeerAddressText peer(ex.peer);
   LogFor(ex, core::log::Level::kInfo, "request",
          {{"method", std::string_view(ex.request.method_string())},
           {"route", ex.route},
@@ -126,7 +102,7 @@ void ObservabilityMiddleware::OnRejection(core::Response& response,
   const int status = static_cast<int>(response.result_int());
   metrics_.Record("", "", status, 0.0);
   if (options_.access_log && core::log::Enabled(core::log::Level::kInfo)) {
-    const PeerText peer_text(peer);
+    const core::PeerAddressText peer_text(peer);
     core::log::Info(
         "request rejected",
         {{"request_id", id}, {"route", ""}, {"status", status}, {"peer", peer_text.view()}});
