@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 BUILD_TARGET ?= all
 BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 
-.PHONY: setup configure build test run bench fmt fmt-check fuzz clean
+.PHONY: setup configure build test run bench fmt fmt-check tidy fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -33,6 +33,12 @@ fmt:
 
 fmt-check:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+# clang-tidy with .clang-tidy's checks; TIDY_SCOPE=domain (no Asio/Beast TUs, what CI runs), all, or
+# changed:REF.
+TIDY_SCOPE ?= domain
+tidy: configure
+	@scripts/tidy.sh $(BUILD_DIR) $(TIDY_SCOPE)
 
 fuzz: setup
 	@cmake --preset fuzz > /dev/null && cmake --build --preset fuzz -j $(JOBS)

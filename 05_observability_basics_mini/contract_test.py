@@ -9,6 +9,7 @@ import http.server
 import json
 import re
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -182,6 +183,26 @@ class ObservabilityContract(contract.ServiceTest):
         r = self.client.post("/test", body=[], headers={"SD-Test-Depth": "4"})
         self.assertProblem(r, 400)
         self.assertEqual(self.client.post("/test", body=[], headers={"SD-Test-Depth": "3"}).status, 200)
+
+    def test_test_endpoint_bounds_all_its_calls_by_one_deadline(self):
+        # A listener that never accepts: the kernel completes the handshake into its backlog, the
+        # request is sent and no reply ever comes. Three such calls end together at the one
+        # --test-timeout deadline (1 s in this suite's command): the first as a timeout, the rest
+        # without being tried. Unbounded, each would wait out the client's own timeout in turn.
+        silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        try:
+            url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+            r = self.client.post("/test", body=[{"url": url, "arguments": [i]} for i in range(3)])
+            self.assertEqual(r.status, 200, r)
+            results = r.json()
+            self.assertEqual(len(results), 3)
+            self.assertTrue(all("error" in result for result in results), results)
+            for result in results[1:]:
+                self.assertEqual(result["error"], "deadline exceeded (--test-timeout)")
+        finally:
+            silent.close()
 
     # --- metrics and logs ---------------------------------------------------------------------
 

@@ -34,7 +34,9 @@ TEST(Utf8Test, EveryByteStringBecomesValid) {
       const std::string_view s(bytes, 2);
       const std::string out = ToValidUtf8(s);
       ASSERT_TRUE(IsValidUtf8(out));
-      if (IsValidUtf8(s)) ASSERT_EQ(out, s);
+      if (IsValidUtf8(s)) {
+        ASSERT_EQ(out, s);
+      }
     }
   }
 }
