@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <string>
 
-#include "01_rate_limiter_service_mini/http/ratelimit_middleware.hpp"
+#include "01_rate_limiter_service_mini/limiter/limiter.hpp"
+#include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "01_rate_limiter_service_mini/service/decider.hpp"
 #include "core/http/exchange.hpp"
 
 namespace ratelimit {

@@ -1,5 +1,7 @@
 // The limiter's counters as Prometheus families, read at scrape time from the Limiter's own
-// atomics (no second set of counters to keep in step):
+// atomics (no second set of counters to keep in step). Each family is derived from the stats list
+// that declares its counter (RATELIMIT_RULE_STATS and RATELIMIT_STORE_STATS in limiter/,
+// RATELIMIT_REDIS_STORE_STATS in redis/; 05's stats.hpp), so a counter and its metric cannot drift:
 //   ratelimit_decisions_total{rule,outcome}   outcome: allowed | limited | shadow_limited
 //   ratelimit_store_errors_total{rule}        decisions the failure mode made (store down)
 //   ratelimit_tracked_keys                    keys held in the local store
@@ -10,8 +12,6 @@
 //   ratelimit_redis_errors_total{kind}        kind: timeout | unavailable | bad_reply
 //   ratelimit_redis_connects_total, ratelimit_redis_disconnects_total
 #pragma once
-
-#include <memory>
 
 #include "01_rate_limiter_service_mini/limiter/limiter.hpp"
 #include "01_rate_limiter_service_mini/redis/redis_store.hpp"

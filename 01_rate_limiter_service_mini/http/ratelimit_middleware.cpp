@@ -5,6 +5,7 @@
 
 #include "01_rate_limiter_service_mini/limiter/keys.hpp"
 #include "01_rate_limiter_service_mini/limiter/rate_limit_headers.hpp"
+#include "core/net/peer_address.hpp"
 
 namespace ratelimit {
 namespace {
@@ -13,21 +14,6 @@ std::string_view kRateLimitPolicy = "RateLimit-Policy";
 std::string_view kRateLimit = "RateLimit";
 
 }  // namespace
-
-core::Task<core::Result<Verdict>> Decider::Decide(const Rule& rule, std::string key,
-                                                  std::int64_t cost) {
-  if (remote_ == nullptr) co_return limiter_.Check(rule, key, cost);
-  auto valid = Limiter::ValidateRequest(key, cost);
-  if (!valid) co_return valid.error();
-  auto decided = co_await remote_->Decide(rule, std::move(key), cost);
-  co_return limiter_.Finish(rule, decided);
-}
-
-std::optional<core::Result<Verdict>> Decider::DecideLocally(const Rule& rule, std::string_view key,
-                                                            std::int64_t cost) {
-  if (remote_ != nullptr) return std::nullopt;
-  return limiter_.Check(rule, key, cost);
-}
 
 RateLimitMiddleware::RateLimitMiddleware(Decider& decider, RateLimitScope scope)
     : decider_(decider), scope_(std::move(scope)) {
@@ -53,8 +39,7 @@ core::Result<std::string> RateLimitMiddleware::KeyFor(const core::Exchange& ex) 
     if (!key || !key->empty()) return key;
     // No API key: fall back to the client address rather than one shared bucket for all of them.
   }
-  const IpAddress peer = ex.peer.is_v4() ? IpAddress::FromV4(ex.peer.to_v4().to_bytes())
-                                         : IpAddress::FromV6(ex.peer.to_v6().to_bytes());
+  const core::IpAddress peer = core::ToIpAddress(ex.peer);
   if (scope_.trusted_proxies.empty()) return IpKey(peer);
   std::vector<std::string_view> xff;
   auto [first, last] = ex.request.equal_range("X-Forwarded-For");

@@ -4,42 +4,21 @@
 //
 // Allowed requests go on and come back with the IETF RateLimit-Policy / RateLimit fields; refused
 // ones get 429 + Retry-After + a problem+json body and never reach the handler. A shadow rule only
-// counts. Decisions go through a Decider: the local sharded store, or Redis when several instances
-// must share one limit (the rule's failure mode decides when Redis does not answer).
+// counts. Decisions go through the service layer's Decider (service/decider.hpp): the local
+// sharded store, or Redis when several instances must share one limit (the rule's failure mode
+// decides when Redis does not answer).
 #pragma once
 
-#include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "01_rate_limiter_service_mini/limiter/async_decision_store.hpp"
 #include "01_rate_limiter_service_mini/limiter/client_ip.hpp"
 #include "01_rate_limiter_service_mini/limiter/limiter.hpp"
 #include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "01_rate_limiter_service_mini/service/decider.hpp"
 #include "core/http/middleware.hpp"
 
 namespace ratelimit {
-
-// Decides through the limiter's local store, or through `remote` when one is given.
-class Decider {
- public:
-  // Neither is owned; both must outlive the decider. `remote` may be null.
-  Decider(Limiter& limiter, AsyncDecisionStore* remote) : limiter_(limiter), remote_(remote) {}
-
-  // Errors: kInvalidArgument for a bad key or cost (see Limiter::ValidateRequest).
-  core::Task<core::Result<Verdict>> Decide(const Rule& rule, std::string key, std::int64_t cost);
-  // The same decision without a coroutine frame when the store is local (in-process, never
-  // waits); nullopt when it is remote and Decide must be awaited.
-  std::optional<core::Result<Verdict>> DecideLocally(const Rule& rule, std::string_view key,
-                                                     std::int64_t cost);
-
-  Limiter& limiter() { return limiter_; }
-
- private:
-  Limiter& limiter_;
-  AsyncDecisionStore* remote_;
-};
 
 struct RateLimitScope {
   const Rule* rule = nullptr;       // from Limiter::FindRule; must not be a descriptor rule

@@ -20,6 +20,7 @@
 #include "01_rate_limiter_service_mini/limiter/limiter.hpp"
 #include "01_rate_limiter_service_mini/limiter/sharded_memory_store.hpp"
 #include "01_rate_limiter_service_mini/redis/redis_store.hpp"
+#include "01_rate_limiter_service_mini/service/decider.hpp"
 #include "05_observability_basics_mini/metrics/registry.hpp"
 #include "core/base/ticker.hpp"
 #include "core/http/app.hpp"

@@ -34,8 +34,8 @@ TEST(ParseConfigTest, ParsesRulesAndTrustedProxies) {
   EXPECT_EQ(c.rules[2].algorithm, Algorithm::kSlidingWindow);
   EXPECT_EQ(c.rules[2].quota.burst(), 1000);
   ASSERT_EQ(c.trusted_proxies.networks().size(), 2u);
-  EXPECT_TRUE(c.trusted_proxies.Contains(*IpAddress::Parse("10.1.2.3")));
-  EXPECT_TRUE(c.trusted_proxies.Contains(*IpAddress::Parse("::1")));
+  EXPECT_TRUE(c.trusted_proxies.Contains(*core::IpAddress::Parse("10.1.2.3")));
+  EXPECT_TRUE(c.trusted_proxies.Contains(*core::IpAddress::Parse("::1")));
 }
 
 TEST(ParseConfigTest, TrustedProxiesAreOptional) {

@@ -1,5 +1,6 @@
 // The storage seam: where per-key limiter state lives. The local ShardedMemoryStore keeps it in
-// process; the Redis store (../redis/redis_store.hpp) keeps it shared between replicas.
+// process; the Redis store (../redis/redis_store.hpp, an AsyncDecisionStore) keeps it shared
+// between replicas.
 //
 // The interface is synchronous on purpose: the local store never blocks. The Redis store is
 // asynchronous and implements AsyncDecisionStore (async_decision_store.hpp) instead; the Decider
@@ -12,17 +13,23 @@
 
 #include "01_rate_limiter_service_mini/algorithms/decision.hpp"
 #include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "05_observability_basics_mini/metrics/stats.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
 
 namespace ratelimit {
 
-// Counters a store may expose; a store that cannot count something reports 0.
-struct StoreStats {
-  std::uint64_t tracked_keys = 0;  // keys currently held
-  std::uint64_t evictions = 0;     // live keys dropped because the store was full (LRU)
-  std::uint64_t expired = 0;       // fully recovered (idle) keys dropped
-};
+// Counters a store may expose; a store that cannot count something reports 0. Declared once
+// (05's stats.hpp): the StoreStats struct and the Prometheus families (http/ratelimit_metrics)
+// both come from this list.
+#define RATELIMIT_STORE_STATS(COUNTER, GAUGE)                                  \
+  GAUGE(tracked_keys, "ratelimit_tracked_keys", "",                            \
+        "Keys with rate-limit state in the local store.")                      \
+  COUNTER(evictions, "ratelimit_evictions_total", "",                          \
+          "Live keys evicted (least recently used) to stay under --max-keys.") \
+  COUNTER(expired, "ratelimit_expired_keys_total", "",                         \
+          "Fully recovered keys forgotten (they carried no information).")
+SD_STATS_SNAPSHOT(StoreStats, RATELIMIT_STORE_STATS)
 
 class DecisionStore {
  public:

@@ -2,6 +2,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "core/base/decimal.hpp"
+
 namespace ratelimit {
 namespace {
 
@@ -27,10 +29,13 @@ void AppendEncoded(std::string& out, std::string_view s) {
 
 }  // namespace
 
-std::string IpKey(const IpAddress& ip, int ipv6_prefix) {
-  if (ip.family() == IpAddress::Family::kV4 || ipv6_prefix >= 128) return ip.ToString();
+std::string IpKey(const core::IpAddress& ip, int ipv6_prefix) {
+  if (ip.family() == core::IpAddress::Family::kV4 || ipv6_prefix >= 128) return ip.ToString();
   const int prefix = ipv6_prefix < 0 ? 0 : ipv6_prefix;
-  return ip.Masked(prefix).ToString() + "/" + std::to_string(prefix);
+  std::string key(core::IpAddressText(ip.Masked(prefix)).view());
+  key += '/';
+  core::AppendDecimal(key, prefix);
+  return key;
 }
 
 core::Result<void> ValidateClientKey(std::string_view key, std::string_view what) {

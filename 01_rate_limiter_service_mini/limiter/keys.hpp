@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "01_rate_limiter_service_mini/limiter/client_ip.hpp"
 #include "core/base/error.hpp"
+#include "core/base/ip_address.hpp"
 
 namespace ratelimit {
 
@@ -35,7 +35,7 @@ core::Result<void> ValidateClientKey(std::string_view key, std::string_view what
 // The key for a client address: "203.0.113.7" for IPv4; for IPv6 the address masked to
 // `ipv6_prefix` bits with the length appended ("2001:db8:1:2::/64"), or the bare address when
 // ipv6_prefix >= 128.
-std::string IpKey(const IpAddress& ip, int ipv6_prefix = 64);
+std::string IpKey(const core::IpAddress& ip, int ipv6_prefix = 64);
 
 // The key for the value of header `name` (an API key): kHeaderKeyPrefix + the value without
 // surrounding spaces/tabs. "" when the header was absent or blank; what to do then (reject, or

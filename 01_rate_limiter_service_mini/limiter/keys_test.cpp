@@ -8,7 +8,7 @@
 namespace ratelimit {
 namespace {
 
-IpAddress Ip(std::string_view s) { return IpAddress::Parse(s).value(); }
+core::IpAddress Ip(std::string_view s) { return core::IpAddress::Parse(s).value(); }
 
 std::string DescriptorError(std::string_view json) {
   auto r = ParseDescriptors(boost::json::parse(json));

@@ -27,7 +27,7 @@ core::Result<std::unique_ptr<Limiter>> Limiter::Create(std::vector<Rule> rules,
 
 Limiter::Limiter(std::vector<Rule> rules, DecisionStore& store, const core::Clock& clock)
     : rules_(std::move(rules)),
-      counters_(std::make_unique<Counters[]>(rules_.size())),
+      counters_(std::make_unique<RuleCounters[]>(rules_.size())),
       store_(store),
       clock_(clock) {}
 
@@ -38,7 +38,7 @@ const Rule* Limiter::FindRule(std::string_view name) const noexcept {
   return nullptr;
 }
 
-Limiter::Counters& Limiter::CountersOf(const Rule& rule) const noexcept {
+RuleCounters& Limiter::CountersOf(const Rule& rule) const noexcept {
   const auto index = static_cast<std::size_t>(&rule - rules_.data());
   assert(index < rules_.size() && "rule does not belong to this limiter");
   return counters_[index];
@@ -71,13 +71,13 @@ core::Result<Verdict> Limiter::Check(const Rule& rule, std::string_view key, std
 }
 
 Verdict Limiter::Finish(const Rule& rule, const core::Result<Decision>& decided) {
-  Counters& c = CountersOf(rule);
+  RuleCounters& c = CountersOf(rule);
   Verdict v;
   if (decided) {
     v.decision = *decided;
   } else {
     v.store_failed = true;
-    c.store_errors.fetch_add(1, std::memory_order_relaxed);
+    c.store_errors.Inc();
     v.decision.limit = rule.quota.burst();
     if (rule.failure_mode == FailureMode::kOpen) {
       v.decision.allowed = true;
@@ -87,23 +87,17 @@ Verdict Limiter::Finish(const Rule& rule, const core::Result<Decision>& decided)
   }
   if (v.decision.allowed) {
     v.outcome = Outcome::kAllowed;
-    c.allowed.fetch_add(1, std::memory_order_relaxed);
+    c.allowed.Inc();
   } else if (rule.shadow) {
     v.outcome = Outcome::kShadowLimited;
-    c.shadow_limited.fetch_add(1, std::memory_order_relaxed);
+    c.shadow_limited.Inc();
   } else {
     v.outcome = Outcome::kLimited;
-    c.limited.fetch_add(1, std::memory_order_relaxed);
+    c.limited.Inc();
   }
   return v;
 }
 
-RuleStats Limiter::Stats(const Rule& rule) const {
-  const Counters& c = CountersOf(rule);
-  return RuleStats{c.allowed.load(std::memory_order_relaxed),
-                   c.limited.load(std::memory_order_relaxed),
-                   c.shadow_limited.load(std::memory_order_relaxed),
-                   c.store_errors.load(std::memory_order_relaxed)};
-}
+RuleStats Limiter::Stats(const Rule& rule) const { return CountersOf(rule).Load(); }
 
 }  // namespace ratelimit

@@ -3,7 +3,8 @@
 //
 // This is what both front doors call: the HTTP middleware (key from the request) and the
 // POST /v1/check decision endpoint (key from the caller). Rules are fixed at construction and
-// shared read-only; counters are plain relaxed atomics that a metrics exporter reads.
+// shared read-only; counters are plain relaxed atomics (RATELIMIT_RULE_STATS) that a metrics
+// exporter reads.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include "01_rate_limiter_service_mini/limiter/decision_store.hpp"
 #include "01_rate_limiter_service_mini/limiter/keys.hpp"
 #include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "05_observability_basics_mini/metrics/stats.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
 
@@ -40,13 +42,20 @@ struct Verdict {
   bool Blocked() const noexcept { return outcome == Outcome::kLimited; }
 };
 
-// A snapshot of one rule's counters (monotonic since start).
-struct RuleStats {
-  std::uint64_t allowed = 0;
-  std::uint64_t limited = 0;
-  std::uint64_t shadow_limited = 0;
-  std::uint64_t store_errors = 0;  // decisions made by failure mode (also counted above)
-};
+inline constexpr std::string_view kDecisionsHelp = "Rate-limit decisions by rule and outcome.";
+
+// One rule's counters, monotonic since start, declared once (05's stats.hpp): RuleStats (a
+// snapshot), RuleCounters (the live ones) and the Prometheus families all come from this list.
+// The outcome labels are NameOf(Outcome)'s. store_errors counts the decisions the failure mode
+// made (each is also counted under its outcome).
+#define RATELIMIT_RULE_STATS(COUNTER, GAUGE)                                                     \
+  COUNTER(allowed, "ratelimit_decisions_total", "outcome=allowed", kDecisionsHelp)               \
+  COUNTER(limited, "ratelimit_decisions_total", "outcome=limited", kDecisionsHelp)               \
+  COUNTER(shadow_limited, "ratelimit_decisions_total", "outcome=shadow_limited", kDecisionsHelp) \
+  COUNTER(store_errors, "ratelimit_store_errors_total", "",                                      \
+          "Decisions made by the rule's failure mode because the store did not answer.")
+SD_STATS_SNAPSHOT(RuleStats, RATELIMIT_RULE_STATS)
+SD_STATS_COUNTERS(RuleCounters, RuleStats, RATELIMIT_RULE_STATS)
 
 class Limiter {
  public:
@@ -85,18 +94,11 @@ class Limiter {
   const core::Clock& clock() const noexcept { return clock_; }
 
  private:
-  struct Counters {
-    std::atomic<std::uint64_t> allowed{0};
-    std::atomic<std::uint64_t> limited{0};
-    std::atomic<std::uint64_t> shadow_limited{0};
-    std::atomic<std::uint64_t> store_errors{0};
-  };
-
   Limiter(std::vector<Rule> rules, DecisionStore& store, const core::Clock& clock);
-  Counters& CountersOf(const Rule& rule) const noexcept;
+  RuleCounters& CountersOf(const Rule& rule) const noexcept;
 
   std::vector<Rule> rules_;
-  std::unique_ptr<Counters[]> counters_;
+  std::unique_ptr<RuleCounters[]> counters_;
   DecisionStore& store_;
   const core::Clock& clock_;
 };

@@ -36,7 +36,7 @@ std::string Ipv4Key(std::size_t i) {
 
 std::string Ipv6Key(std::size_t i) {
   // What IpKey() makes of a client: a /64 such as "2001:db8:1:f00d::/64".
-  IpAddress ip = IpAddress::Parse("2001:db8::1").value();
+  core::IpAddress ip = core::IpAddress::Parse("2001:db8::1").value();
   std::array<std::uint8_t, 16> b = ip.bytes();
   b[4] = static_cast<std::uint8_t>(i >> 24);
   b[5] = static_cast<std::uint8_t>(i >> 16);

@@ -1,7 +1,8 @@
 #include "01_rate_limiter_service_mini/limiter/rate_limit_headers.hpp"
 
 #include <algorithm>
-#include <charconv>
+
+#include "core/base/decimal.hpp"
 
 namespace ratelimit {
 namespace {
@@ -9,10 +10,8 @@ namespace {
 // `out += prefix + std::to_string(n)` without the two temporaries: these headers are formatted on
 // every allowed request.
 void AppendParam(std::string& out, std::string_view prefix, std::int64_t n) {
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
   out.append(prefix);
-  out.append(buf, end);
+  core::AppendDecimal(out, n);
 }
 
 std::string Base64(std::string_view in) {

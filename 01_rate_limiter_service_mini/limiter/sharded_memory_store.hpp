@@ -6,20 +6,20 @@
 // when a shard is full, as in nginx's limit_req zones); idle keys are forgotten (a key whose state
 // has fully recovered carries no information: on insert up to two such keys are reclaimed from
 // the LRU tail, and Sweep() clears the rest). A refused request or a peek never inserts a key.
-// Keys are hashed with keyed SipHash so attacker-chosen keys cannot be made to collide.
-// Layout: one allocation per key (state + LRU links + key bytes inline) indexed by an
-// open-addressing flat set of pointers: 110-114 bytes/key resident for IPv4 keys at 1M keys,
+// The table itself is core::ShardedLruMap (keyed SipHash, so attacker-chosen keys cannot be made
+// to collide; one allocation per key holding state, LRU links and key bytes, indexed by an
+// open-addressing flat set of pointers): 110-114 bytes/key resident for IPv4 keys at 1M keys,
 // against 171 with std::unordered_map<std::string, ...> (ratelimit_memory_benchmark).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
-#include <vector>
 
+#include "01_rate_limiter_service_mini/algorithms/algorithm.hpp"
 #include "01_rate_limiter_service_mini/limiter/decision_store.hpp"
+#include "core/base/sharded_lru_map.hpp"
 #include "core/base/siphash.hpp"
 
 namespace ratelimit {
@@ -40,7 +40,6 @@ class ShardedMemoryStore final : public DecisionStore {
  public:
   // Precondition: options.max_keys >= 1.
   explicit ShardedMemoryStore(MemoryStoreOptions options = {});
-  ~ShardedMemoryStore() override;
   ShardedMemoryStore(const ShardedMemoryStore&) = delete;
   ShardedMemoryStore& operator=(const ShardedMemoryStore&) = delete;
 
@@ -59,15 +58,13 @@ class ShardedMemoryStore final : public DecisionStore {
   std::size_t shard_count() const noexcept;
 
  private:
-  struct Shard;
-  Shard& ShardFor(std::uint64_t hash) noexcept;
+  // What the table holds per key (with the key's bytes and LRU links, in one allocation).
+  struct KeyState {
+    AlgorithmState state;
+    std::int64_t expires_ns = 0;  // fully recovered from this instant on
+  };
 
-  core::SipKey hash_key_;
-  std::size_t shard_capacity_;
-  std::size_t shard_count_;
-  std::vector<std::unique_ptr<Shard>> shards_;
-  std::atomic<std::uint64_t> tracked_{0};
-  std::atomic<std::uint64_t> evictions_{0};
+  core::ShardedLruMap<KeyState> keys_;
   std::atomic<std::uint64_t> expired_{0};
 };
 

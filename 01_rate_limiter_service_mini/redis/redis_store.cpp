@@ -1,8 +1,6 @@
 #include "01_rate_limiter_service_mini/redis/redis_store.hpp"
 
 #include <algorithm>
-#include <list>
-#include <unordered_map>
 
 #include "01_rate_limiter_service_mini/redis/redis_scripts.hpp"
 
@@ -14,90 +12,42 @@ using core::Error;
 // ---------------------------------------------------------------------------------------------
 // DenyCache
 
-struct DenyCache::Shard {
-  struct Node {
-    std::string key;
-    Entry entry;
-  };
-  struct Hash {
-    core::SipKey key;
-    std::size_t operator()(std::string_view s) const noexcept { return core::SipHash13(key, s); }
-  };
-
-  explicit Shard(const core::SipKey& key) : index(16, Hash{key}) {}
-
-  std::mutex mu;
-  std::list<Node> lru;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Node>::iterator, Hash> index;  // views into lru
-};
-
-DenyCache::DenyCache(std::size_t capacity, std::size_t shards)
-    : hash_key_(core::RandomSipKey()), shard_capacity_(0) {
+DenyCache::DenyCache(std::size_t capacity, std::size_t shards) {
   if (capacity == 0) return;
-  const std::size_t n = std::clamp<std::size_t>(shards, 1, capacity);
-  shard_capacity_ = capacity / n;
-  shards_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(hash_key_));
-}
-
-DenyCache::~DenyCache() = default;
-
-DenyCache::Shard& DenyCache::ShardFor(std::string_view key) {
-  // The high bits pick the shard; the shard's table uses the same hash modulo its bucket count.
-  const std::uint64_t h = core::SipHash13(hash_key_, key);
-  return *shards_[static_cast<std::size_t>((h >> 32) % shards_.size())];
+  entries_.emplace(
+      core::ShardedLruMapOptions{.capacity = capacity, .shards = shards, .hash_key = std::nullopt});
 }
 
 void DenyCache::Insert(std::string_view key, const Entry& entry) {
-  if (shards_.empty()) return;
-  Shard& s = ShardFor(key);
-  std::lock_guard lock(s.mu);
-  if (auto it = s.index.find(key); it != s.index.end()) {
-    it->second->entry = entry;
-    s.lru.splice(s.lru.begin(), s.lru, it->second);
+  if (!entries_) return;
+  auto slot = entries_->Lock(key);
+  if (Entry* known = slot.value()) {
+    *known = entry;
+    slot.Touch();
     return;
   }
-  if (s.index.size() >= shard_capacity_) {
-    s.index.erase(s.lru.back().key);
-    s.lru.pop_back();
-  }
-  s.lru.push_front(Shard::Node{std::string(key), entry});
-  s.index.emplace(s.lru.front().key, s.lru.begin());
+  slot.Insert(entry);
 }
 
 std::optional<DenyCache::Entry> DenyCache::Lookup(std::string_view key, std::int64_t cost,
                                                   core::Clock::time_point now) {
-  if (shards_.empty()) return std::nullopt;
-  Shard& s = ShardFor(key);
-  std::lock_guard lock(s.mu);
-  auto it = s.index.find(key);
-  if (it == s.index.end()) return std::nullopt;
-  const auto node = it->second;
-  if (now >= node->entry.until) {
-    s.index.erase(it);
-    s.lru.erase(node);
+  if (!entries_) return std::nullopt;
+  auto slot = entries_->Lock(key);
+  const Entry* known = slot.value();
+  if (known == nullptr) return std::nullopt;
+  if (now >= known->until) {
+    slot.Erase();
     return std::nullopt;
   }
-  if (cost < node->entry.cost) return std::nullopt;  // a cheaper request may fit: ask Redis
-  s.lru.splice(s.lru.begin(), s.lru, node);
-  return node->entry;
-}
-
-std::size_t DenyCache::size() const {
-  std::size_t n = 0;
-  for (const auto& s : shards_) {
-    std::lock_guard lock(s->mu);
-    n += s->index.size();
-  }
-  return n;
+  if (cost < known->cost) return std::nullopt;  // a cheaper request may fit: ask Redis
+  slot.Touch();
+  return *known;
 }
 
 // ---------------------------------------------------------------------------------------------
 // RedisStore
 
 namespace {
-
-void Bump(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
 
 // A refusal answered from the deny cache. Remaining is 0: the cache knows the key is short of
 // `cost`, not by how much.
@@ -153,13 +103,13 @@ void RedisStore::SetSha(const std::string& sha) {
 core::Error RedisStore::Count(core::Error error) {
   switch (error.code) {
     case Code::kTimeout:
-      Bump(timeouts_);
+      counters_.timeouts.Inc();
       break;
     case Code::kUnavailable:
-      Bump(unavailable_);
+      counters_.unavailable.Inc();
       break;
     default:
-      Bump(bad_replies_);
+      counters_.bad_replies.Inc();
       break;
   }
   return error;
@@ -170,14 +120,14 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
   if (cost < 0) co_return Error(Code::kInvalidArgument, "cost: must be >= 0");
   const auto params = ScriptParamsFor(rule.algorithm, rule.quota);
   if (!params) co_return params.error();
-  Bump(decisions_);
+  counters_.decisions.Inc();
   const std::string redis_key = RedisKey(rule.name, key);
   // Taken before the round trip: Redis decides later than this, so `sent + retry_after` is never
   // later than when Redis would admit the request again.
   const core::Clock::time_point sent = clock_.Now();
   if (cost > 0) {
     if (auto hit = deny_cache_.Lookup(redis_key, cost, sent)) {
-      Bump(deny_cache_hits_);
+      counters_.deny_cache_hits.Inc();
       co_return FromCache(*hit, rule.quota.burst(), sent);
     }
   }
@@ -185,8 +135,8 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
 
   std::string sha(Sha());
   if (sha.empty()) {
-    Bump(script_loads_);
-    Bump(redis_calls_);
+    counters_.script_loads.Inc();
+    counters_.redis_calls.Inc();
     std::vector<std::string> load{"SCRIPT", "LOAD", std::string(DecideScript())};
     auto loaded = co_await client_.Command(std::move(load), options_.timeout);
     if (!loaded) co_return Count(loaded.error());
@@ -198,13 +148,13 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
     sha = loaded->str;
   }
 
-  Bump(redis_calls_);
+  counters_.redis_calls.Inc();
   std::vector<std::string> evalsha = DecideArgs("EVALSHA", sha, redis_key, *params, cost);
   auto reply = co_await client_.Command(std::move(evalsha), options_.timeout);
   // Redis lost its script cache (restart, SCRIPT FLUSH, failover): EVAL also reloads it.
   if (reply && reply->IsError() && reply->str.starts_with("NOSCRIPT")) {
-    Bump(noscript_fallbacks_);
-    Bump(redis_calls_);
+    counters_.noscript_fallbacks.Inc();
+    counters_.redis_calls.Inc();
     std::vector<std::string> eval = DecideArgs("EVAL", DecideScript(), redis_key, *params, cost);
     reply = co_await client_.Command(std::move(eval), options_.timeout);
   }
@@ -220,17 +170,6 @@ core::Task<core::Result<Decision>> RedisStore::Decide(const Rule& rule, std::str
   co_return d;
 }
 
-RedisStoreStats RedisStore::Stats() const {
-  RedisStoreStats s;
-  s.decisions = decisions_.load(std::memory_order_relaxed);
-  s.deny_cache_hits = deny_cache_hits_.load(std::memory_order_relaxed);
-  s.redis_calls = redis_calls_.load(std::memory_order_relaxed);
-  s.script_loads = script_loads_.load(std::memory_order_relaxed);
-  s.noscript_fallbacks = noscript_fallbacks_.load(std::memory_order_relaxed);
-  s.timeouts = timeouts_.load(std::memory_order_relaxed);
-  s.unavailable = unavailable_.load(std::memory_order_relaxed);
-  s.bad_replies = bad_replies_.load(std::memory_order_relaxed);
-  return s;
-}
+RedisStoreStats RedisStore::Stats() const { return counters_.Load(); }
 
 }  // namespace ratelimit

@@ -23,17 +23,18 @@
 #include "01_rate_limiter_service_mini/algorithms/decision.hpp"
 #include "01_rate_limiter_service_mini/limiter/async_decision_store.hpp"
 #include "01_rate_limiter_service_mini/limiter/rule.hpp"
+#include "05_observability_basics_mini/metrics/stats.hpp"
 #include "core/async/task.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
-#include "core/base/siphash.hpp"
+#include "core/base/sharded_lru_map.hpp"
 #include "core/redis/redis_client.hpp"
 
 namespace ratelimit {
 
-// Keys known to be over their limit, until when. Bounded (capacity split over shards, each an LRU
-// behind its own mutex, picked by a keyed SipHash of the key so attackers cannot aim at one).
-// Thread-safe.
+// Keys known to be over their limit, until when. Bounded: a core::ShardedLruMap (capacity split
+// over shards, each an LRU behind its own mutex, picked by a keyed SipHash of the key so attackers
+// cannot aim at one). Thread-safe.
 class DenyCache {
  public:
   struct Entry {
@@ -44,7 +45,6 @@ class DenyCache {
 
   // capacity 0 disables the cache (Lookup always misses).
   explicit DenyCache(std::size_t capacity, std::size_t shards = 16);
-  ~DenyCache();
   DenyCache(const DenyCache&) = delete;
   DenyCache& operator=(const DenyCache&) = delete;
 
@@ -55,16 +55,11 @@ class DenyCache {
   // now < entry.until); expired entries are dropped on the way.
   std::optional<Entry> Lookup(std::string_view key, std::int64_t cost, core::Clock::time_point now);
 
-  std::size_t size() const;
-  std::size_t capacity() const noexcept { return shard_capacity_ * shards_.size(); }
+  std::size_t size() const noexcept { return entries_ ? entries_->size() : 0; }
+  std::size_t capacity() const noexcept { return entries_ ? entries_->capacity() : 0; }
 
  private:
-  struct Shard;
-  Shard& ShardFor(std::string_view key);
-
-  core::SipKey hash_key_;
-  std::size_t shard_capacity_;
-  std::vector<std::unique_ptr<Shard>> shards_;
+  std::optional<core::ShardedLruMap<Entry>> entries_;  // empty when disabled
 };
 
 struct RedisStoreOptions {
@@ -78,17 +73,25 @@ struct RedisStoreOptions {
   std::size_t deny_cache_shards = 16;
 };
 
-// Counters since construction.
-struct RedisStoreStats {
-  std::uint64_t decisions = 0;           // Decide calls with valid arguments
-  std::uint64_t deny_cache_hits = 0;     // answered locally, no round trip
-  std::uint64_t redis_calls = 0;         // commands sent (EVALSHA, EVAL, SCRIPT LOAD)
-  std::uint64_t script_loads = 0;        // SCRIPT LOAD sent
-  std::uint64_t noscript_fallbacks = 0;  // EVALSHA answered NOSCRIPT (Redis restarted): EVAL sent
-  std::uint64_t timeouts = 0;            // decisions failed with kTimeout
-  std::uint64_t unavailable = 0;         // decisions failed with kUnavailable
-  std::uint64_t bad_replies = 0;         // decisions failed with kBadGateway (script error, ...)
-};
+inline constexpr std::string_view kRedisErrorsHelp =
+    "Redis decisions that failed (the rule's failure mode decided).";
+
+// The store's counters since construction, declared once (05's stats.hpp): RedisStoreStats (a
+// snapshot), RedisStoreCounters (the live ones) and the Prometheus families come from this list.
+// decisions counts Decide calls with valid arguments; timeouts, unavailable and bad_replies the
+// decisions that failed with kTimeout, kUnavailable and kBadGateway (a script error, nonsense).
+#define RATELIMIT_REDIS_STORE_STATS(COUNTER, GAUGE)                                                \
+  COUNTER(decisions, "ratelimit_redis_decisions_total", "", "Decisions asked of the Redis store.") \
+  COUNTER(deny_cache_hits, "ratelimit_redis_deny_cache_hits_total", "",                            \
+          "Refusals answered from the local deny cache, without a round trip.")                    \
+  COUNTER(redis_calls, "", "", "commands sent (EVALSHA, EVAL, SCRIPT LOAD)")                       \
+  COUNTER(script_loads, "", "", "SCRIPT LOAD sent")                                                \
+  COUNTER(noscript_fallbacks, "", "", "EVALSHA answered NOSCRIPT (Redis restarted): EVAL sent")    \
+  COUNTER(timeouts, "ratelimit_redis_errors_total", "kind=timeout", kRedisErrorsHelp)              \
+  COUNTER(unavailable, "ratelimit_redis_errors_total", "kind=unavailable", kRedisErrorsHelp)       \
+  COUNTER(bad_replies, "ratelimit_redis_errors_total", "kind=bad_reply", kRedisErrorsHelp)
+SD_STATS_SNAPSHOT(RedisStoreStats, RATELIMIT_REDIS_STORE_STATS)
+SD_STATS_COUNTERS(RedisStoreCounters, RedisStoreStats, RATELIMIT_REDIS_STORE_STATS)
 
 class RedisStore final : public AsyncDecisionStore {
  public:
@@ -137,14 +140,7 @@ class RedisStore final : public AsyncDecisionStore {
   std::atomic<bool> sha_ready_{false};
   std::string sha_;  // immutable once sha_ready_
 
-  std::atomic<std::uint64_t> decisions_{0};
-  std::atomic<std::uint64_t> deny_cache_hits_{0};
-  std::atomic<std::uint64_t> redis_calls_{0};
-  std::atomic<std::uint64_t> script_loads_{0};
-  std::atomic<std::uint64_t> noscript_fallbacks_{0};
-  std::atomic<std::uint64_t> timeouts_{0};
-  std::atomic<std::uint64_t> unavailable_{0};
-  std::atomic<std::uint64_t> bad_replies_{0};
+  RedisStoreCounters counters_;
 };
 
 }  // namespace ratelimit

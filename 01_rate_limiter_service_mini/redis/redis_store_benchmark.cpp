@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "01_rate_limiter_service_mini/redis/redis_store.hpp"
+#include "core/async/testing/run_task.hpp"
 #include "core/redis/redis_client.hpp"
 #include "core/redis/testing/redis_test_server.hpp"
 

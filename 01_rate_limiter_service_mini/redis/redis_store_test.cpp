@@ -16,6 +16,7 @@
 #include "01_rate_limiter_service_mini/limiter/limiter.hpp"
 #include "01_rate_limiter_service_mini/limiter/sharded_memory_store.hpp"
 #include "01_rate_limiter_service_mini/redis/redis_scripts.hpp"
+#include "core/async/testing/run_task.hpp"
 #include "core/redis/testing/redis_test_server.hpp"
 
 namespace ratelimit {

@@ -1,8 +1,9 @@
 #include "03_job_queue_worker_mini/protocol/beanstalk_session.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
+
+#include "core/base/decimal.hpp"
 
 namespace beanstalk {
 
@@ -10,19 +11,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void AppendNumber(std::string& out, std::uint64_t n) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
-}
-
 // "WORD <id> <bytes>\r\n<body>\r\n" (RESERVED, FOUND).
 void AppendJob(std::string& out, std::string_view word, const jobs::JobCopy& job) {
   out.append(word);
   out.push_back(' ');
-  AppendNumber(out, job.id);
+  core::AppendDecimal(out, job.id);
   out.push_back(' ');
-  AppendNumber(out, job.body.size());
+  core::AppendDecimal(out, job.body.size());
   out.append("\r\n");
   out.append(job.body);
   out.append("\r\n");
@@ -31,7 +26,7 @@ void AppendJob(std::string& out, std::string_view word, const jobs::JobCopy& job
 // "OK <bytes>\r\n<yaml>\r\n".
 void AppendOk(std::string& out, std::string_view yaml) {
   out.append("OK ");
-  AppendNumber(out, yaml.size());
+  core::AppendDecimal(out, yaml.size());
   out.append("\r\n");
   out.append(yaml);
   out.append("\r\n");
@@ -253,7 +248,7 @@ void Session::Execute(std::string_view line, std::string& out) {
       const std::size_t kicked = engine_.Kick(client_, static_cast<std::uint32_t>(*bound), &lsn);
       NoteLsn(lsn);
       out.append("KICKED ");
-      AppendNumber(out, kicked);
+      core::AppendDecimal(out, kicked);
       out.append("\r\n");
       return;
     }
@@ -367,7 +362,7 @@ void Session::FinishPut(std::string_view body_and_crlf, std::string& out) {
     case jobs::Status::kOk:
       NoteLsn(r.lsn);
       out.append("INSERTED ");
-      AppendNumber(out, r.id);
+      core::AppendDecimal(out, r.id);
       out.append("\r\n");
       return;
     case jobs::Status::kDraining:
@@ -478,7 +473,7 @@ void Session::Tubes(jobs::Status status, std::string_view name, std::size_t watc
         out.append("USING ").append(name).append("\r\n");
       } else {
         out.append("WATCHING ");
-        AppendNumber(out, watching);
+        core::AppendDecimal(out, watching);
         out.append("\r\n");
       }
       return;

@@ -1,9 +1,11 @@
 #include "04_cache_service_mini/cache/cache_shard.hpp"
 
-#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <shared_mutex>  // std::shared_lock
+
+#include "core/base/decimal.hpp"
+#include "core/base/splitmix64.hpp"
 
 namespace cache {
 
@@ -187,11 +189,9 @@ ArithResult CacheShard::Arith(std::string_view key, std::uint64_t hash, std::int
   if (!ParseDecimalValue(old->value(), &value)) return {ArithStatus::kNonNumeric, 0};
   // memcached: incr wraps at 2^64 (unsigned arithmetic does exactly that), decr stops at 0.
   value = incr ? value + delta : (delta > value ? 0 : value - delta);
-  char digits[20];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
-  const auto length = static_cast<std::size_t>(end - digits);
-  PendingItem fresh(NewItem(key, length, old->flags));
-  std::memcpy(fresh.mutable_value(), digits, length);
+  const core::DecimalText digits(value);
+  PendingItem fresh(NewItem(key, digits.view().size(), old->flags));
+  std::memcpy(fresh.mutable_value(), digits.view().data(), digits.view().size());
   Item* item = fresh.Release();
   item->expire_ns = old->expire_ns;
   item->cas = context_.next_cas.fetch_add(1, std::memory_order_relaxed);
@@ -370,10 +370,7 @@ void CacheShard::TtlRemove(Item* item) {
 
 std::uint64_t CacheShard::NextRandom() noexcept {
   // splitmix64: tiny, fast, and deterministic for a given seed (tests replay exactly).
-  std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return core::SplitMix64(rng_);
 }
 
 bool ParseDecimalValue(std::string_view text, std::uint64_t* value) noexcept {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <new>
 
+#include "core/base/splitmix64.hpp"
+
 namespace cache {
 
 namespace {
@@ -204,10 +206,7 @@ Item* WTinyLfuPolicy::Evict() {
 
 std::uint64_t WTinyLfuPolicy::NextRandom() noexcept {
   // splitmix64: deterministic for a seed, so simulations replay exactly.
-  std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  return core::SplitMix64(rng_);
 }
 
 void WTinyLfuPolicy::AppendCounters(std::vector<std::pair<std::string, std::uint64_t>>& out) const {

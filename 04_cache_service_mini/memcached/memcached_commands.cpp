@@ -4,10 +4,10 @@
 #include <algorithm>
 
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
+#include "core/base/decimal.hpp"
 
 namespace cache {
 
-using memcached::AppendNumber;
 using memcached::ParseI64;
 using memcached::ParseU64;
 using memcached::Tokens;
@@ -53,7 +53,7 @@ void MemcachedSession::Arith(bool incr, const Tokens& tokens, std::string& out) 
   switch (result.status) {
     case ArithStatus::kOk:
       if (!noreply_) {
-        AppendNumber(out, result.value);
+        core::AppendDecimal(out, result.value);
         out.append("\r\n");
       }
       return;

@@ -29,10 +29,4 @@ bool ParseI64(std::string_view token, std::int64_t* value) noexcept {
   return ec == std::errc() && ptr == token.data() + token.size();
 }
 
-void AppendNumber(std::string& out, std::uint64_t value) {
-  char digits[20];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
-  out.append(digits, end);
-}
-
 }  // namespace cache::memcached

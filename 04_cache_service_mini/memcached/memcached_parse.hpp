@@ -47,7 +47,4 @@ bool ParseU64(std::string_view token, std::uint64_t* value) noexcept;
 // A signed decimal token: optional sign, then digits only; false on anything else or overflow.
 bool ParseI64(std::string_view token, std::int64_t* value) noexcept;
 
-// Appends the decimal form of value to out without a temporary string.
-void AppendNumber(std::string& out, std::uint64_t value);
-
 }  // namespace cache::memcached

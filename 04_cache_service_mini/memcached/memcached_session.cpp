@@ -6,9 +6,10 @@
 #include <climits>
 #include <cstring>
 
+#include "core/base/decimal.hpp"
+
 namespace cache {
 
-using memcached::AppendNumber;
 using memcached::ParseI64;
 using memcached::ParseU64;
 using memcached::Tokens;
@@ -338,12 +339,12 @@ bool MemcachedSession::ContinueRetrieval(std::string& out) {
     ItemHandle item = retrieval_touch_ ? cache.GetAndTouch(key, retrieval_expiry_) : cache.Get(key);
     if (!item) continue;
     out.append("VALUE ").append(key).push_back(' ');
-    AppendNumber(out, item.flags());
+    core::AppendDecimal(out, item.flags());
     out.push_back(' ');
-    AppendNumber(out, item.value().size());
+    core::AppendDecimal(out, item.value().size());
     if (retrieval_cas_) {
       out.push_back(' ');
-      AppendNumber(out, item.cas());
+      core::AppendDecimal(out, item.cas());
     }
     out.append("\r\n").append(item.value()).append("\r\n");
   }

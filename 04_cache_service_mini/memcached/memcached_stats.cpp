@@ -14,17 +14,17 @@
 #include <string>
 
 #include "04_cache_service_mini/memcached/memcached_session.hpp"
+#include "core/base/decimal.hpp"
 
 namespace cache {
 
-using memcached::AppendNumber;
 using memcached::Tokens;
 
 namespace {
 
 void Stat(std::string& out, std::string_view name, std::uint64_t value) {
   out.append("STAT ").append(name).push_back(' ');
-  AppendNumber(out, value);
+  core::AppendDecimal(out, value);
   out.append("\r\n");
 }
 
@@ -37,17 +37,17 @@ void Stat(std::string& out, std::string_view name, std::string_view value) {
 void ClassStat(std::string& out, std::string_view prefix, std::size_t index, std::string_view name,
                std::uint64_t value) {
   out.append("STAT ").append(prefix);
-  AppendNumber(out, index);
+  core::AppendDecimal(out, index);
   out.push_back(':');
   out.append(name).push_back(' ');
-  AppendNumber(out, value);
+  core::AppendDecimal(out, value);
   out.append("\r\n");
 }
 
 void ClassStatText(std::string& out, std::size_t index, std::string_view name,
                    std::string_view text) {
   out.append("STAT ");
-  AppendNumber(out, index);
+  core::AppendDecimal(out, index);
   out.push_back(':');
   out.append(name).push_back(' ');
   out.append(text).append("\r\n");

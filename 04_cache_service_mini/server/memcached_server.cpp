@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/base/decimal.hpp"
+#include "core/net/peer_address.hpp"
 #include "core/net/tcp_connection.hpp"
 
 namespace cache {
@@ -19,10 +21,10 @@ class MemcachedConnection final : public core::TcpConnection {
     const auto& ip = peer_address();
     std::string peer = "tcp:";
     if (ip.is_v6()) peer.push_back('[');
-    peer += ip.to_string();
+    peer.append(core::PeerAddressText(ip).view());
     if (ip.is_v6()) peer.push_back(']');
     peer.push_back(':');
-    peer += std::to_string(peer_port());
+    core::AppendDecimal(peer, peer_port());
     session_.SetPeer(std::move(peer));
   }
 

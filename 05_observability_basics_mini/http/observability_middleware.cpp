@@ -3,7 +3,6 @@
 #include <array>
 #include <boost/beast/http/field.hpp>
 #include <boost/container/small_vector.hpp>
-#include <charconv>
 #include <chrono>
 #include <vector>
 
@@ -12,7 +11,9 @@
 #include "05_observability_basics_mini/metrics/text_format.hpp"
 #include "05_observability_basics_mini/tracing/request_id.hpp"
 #include "05_observability_basics_mini/tracing/trace_context.hpp"
+#include "core/base/hex.hpp"
 #include "core/http/problem.hpp"
+#include "core/net/peer_address.hpp"
 
 namespace obs {
 namespace {
@@ -36,40 +37,6 @@ struct InFlight {
   InFlight& operator=(const InFlight&) = delete;
   RequestMetrics& metrics;
 };
-
-// The peer address as text, without a heap allocation for IPv4 (the common case).
-struct PeerText {
-  explicit PeerText(const boost::asio::ip::address& peer) {
-    if (peer.is_unspecified()) return;
-    if (peer.is_v4()) {
-      char* p = buf.data();
-      for (std::uint8_t octet : peer.to_v4().to_bytes()) {
-        if (p != buf.data()) *p++ = '.';
-        p = std::to_chars(p, buf.data() + buf.size(), octet).ptr;
-      }
-      len = static_cast<int>(p - buf.data());
-    } else {
-      v6 = peer.to_string();
-    }
-  }
-  std::string_view view() const {
-    return v6.empty() ? std::string_view(buf.data(), static_cast<std::size_t>(len)) : v6;
-  }
-  std::array<char, 16> buf{};
-  int len = 0;
-  std::string v6;
-};
-
-// Lowercase hex of an id into a fixed buffer.
-template <std::size_t N>
-std::string_view Hex(const std::array<std::uint8_t, N>& id, std::array<char, 2 * N>& out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < N; ++i) {
-    out[2 * i] = kDigits[id[i] >> 4];
-    out[2 * i + 1] = kDigits[id[i] & 0xf];
-  }
-  return {out.data(), out.size()};
-}
 
 core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
   ex.Text(core::http::status::ok, registry->ExposeText(), kTextContentType);
@@ -117,7 +84,7 @@ core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next 
 
 void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds) const {
   if (!core::log::Enabled(core::log::Level::kInfo)) return;
-  const PeerText peer(ex.peer);
+  const core::PeerAddressText peer(ex.peer);
   LogFor(ex, core::log::Level::kInfo, "request",
          {{"method", std::string_view(ex.request.method_string())},
           {"route", ex.route},
@@ -135,7 +102,7 @@ void ObservabilityMiddleware::OnRejection(core::Response& response,
   const int status = static_cast<int>(response.result_int());
   metrics_.Record("", "", status, 0.0);
   if (options_.access_log && core::log::Enabled(core::log::Level::kInfo)) {
-    const PeerText peer_text(peer);
+    const core::PeerAddressText peer_text(peer);
     core::log::Info(
         "request rejected",
         {{"request_id", id}, {"route", ""}, {"status", status}, {"peer", peer_text.view()}});
@@ -188,8 +155,8 @@ void LogFor(const core::Exchange& ex, core::log::Level level, std::string_view m
   std::string_view request_id, trace_id, span_id;
   if (const RequestContext* context = ContextOf(ex)) {
     request_id = context->request_id;
-    trace_id = Hex(context->span.trace_id, trace_hex);
-    span_id = Hex(context->span.span_id, span_hex);
+    trace_id = core::HexInto(context->span.trace_id, trace_hex);
+    span_id = core::HexInto(context->span.span_id, span_hex);
   }
   boost::container::small_vector<core::log::Field, 16> all;  // no allocation for an access line
   all.emplace_back("request_id", request_id);

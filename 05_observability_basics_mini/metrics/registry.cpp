@@ -144,6 +144,44 @@ void Registry::AddCollector(std::shared_ptr<const Collector> collector) {
   collectors_.push_back(std::move(collector));
 }
 
+namespace {
+
+// The collector behind AddStats: its families come from running `fill` at scrape time.
+class StatsCollector final : public Collector {
+ public:
+  StatsCollector(std::vector<std::string> names, std::function<void(StatFamilies&)> fill)
+      : names_(std::move(names)), fill_(std::move(fill)) {}
+
+  std::vector<std::string> Describe() const override { return names_; }
+
+  void Collect(std::vector<FamilySnapshot>& out) const override {
+    StatFamilies families;
+    fill_(families);
+    for (FamilySnapshot& family : std::move(families).Take()) out.push_back(std::move(family));
+  }
+
+ private:
+  const std::vector<std::string> names_;
+  const std::function<void(StatFamilies&)> fill_;
+};
+
+}  // namespace
+
+void Registry::AddStats(std::function<void(StatFamilies&)> fill) {
+  if (!fill) throw std::invalid_argument("AddStats: no fill function");
+  StatFamilies declared;
+  fill(declared);
+  std::vector<std::string> names;
+  for (const FamilySnapshot& family : declared.families()) {
+    CheckNameAndHelp(family.name, family.help, family.type);
+    CheckLabels(
+        MetricOptions{.name = family.name, .help = family.help, .label_names = family.label_names},
+        family.type);
+    names.push_back(family.name);
+  }
+  AddCollector(std::make_shared<StatsCollector>(std::move(names), std::move(fill)));
+}
+
 std::vector<FamilySnapshot> Registry::Collect() const {
   // Copy what to visit under the lock, then read values outside it: user callbacks and collectors
   // must not run under our mutex (one that registered a metric would deadlock).

@@ -21,6 +21,7 @@
 
 #include "05_observability_basics_mini/metrics/family.hpp"
 #include "05_observability_basics_mini/metrics/snapshot.hpp"
+#include "05_observability_basics_mini/metrics/stats.hpp"
 
 namespace obs {
 
@@ -59,6 +60,14 @@ class Registry {
 
   // Adds a custom collector. Throws std::invalid_argument if one of its names is taken.
   void AddCollector(std::shared_ptr<const Collector> collector);
+
+  // Adds the families that stats lists declare (stats.hpp): `fill` adds every stat's current
+  // value to the StatFamilies it is given. It runs once here, so the families are checked at
+  // registration (names, help, labels: the same rules and throws as AddCounter / AddGauge, plus
+  // StatFamilies' own), then at every scrape, on the scraping thread: it must be thread-safe.
+  //
+  //   registry.AddStats([&store](obs::StatFamilies& f) { ForEachStat(store.Stats(), f.Adder()); });
+  void AddStats(std::function<void(StatFamilies&)> fill);
 
   // Every family (registered and collected), sorted by name. Thread-safe.
   std::vector<FamilySnapshot> Collect() const;

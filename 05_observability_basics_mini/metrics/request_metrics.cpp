@@ -1,7 +1,8 @@
 #include "05_observability_basics_mini/metrics/request_metrics.hpp"
 
 #include <array>
-#include <charconv>
+
+#include "core/base/decimal.hpp"
 
 namespace obs {
 
@@ -33,13 +34,9 @@ void RequestMetrics::Record(std::string_view method, std::string_view route, int
                             double seconds) {
   method = NormalizeMethod(method);
   if (route.empty()) route = "unmatched";
-  char code_buf[3];
-  std::string_view code = "other";
-  if (status >= 100 && status <= 599) {
-    std::to_chars(code_buf, code_buf + 3, status);
-    code = std::string_view(code_buf, 3);
-  }
-  requests_.WithLabelValues({method, route, code}).Inc();
+  const core::DecimalText status_text(status);
+  const bool known = status >= 100 && status <= 599;
+  requests_.WithLabelValues({method, route, known ? status_text.view() : "other"}).Inc();
   duration_.WithLabelValues({method, route}).Observe(seconds);
 }
 

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/base/decimal.hpp"
+
 namespace obs {
 namespace {
 
@@ -18,12 +20,6 @@ std::string_view TypeName(MetricType type) {
       return "histogram";
   }
   return "untyped";
-}
-
-void AppendUint(std::string& out, std::uint64_t value) {
-  char buf[24];
-  const auto result = std::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, result.ptr);
 }
 
 // name{l1="v1",l2="v2"[,le="bound"]}
@@ -127,7 +123,7 @@ void AppendFamily(std::string& out, const FamilySnapshot& family) {
     for (std::size_t i = 0; i < les.size() && i < metric.cumulative_counts.size(); ++i) {
       AppendSeriesName(out, family.name, "_bucket", family, metric, &les[i]);
       out += ' ';
-      AppendUint(out, metric.cumulative_counts[i]);
+      core::AppendDecimal(out, metric.cumulative_counts[i]);
       out += '\n';
     }
     AppendSeriesName(out, family.name, "_sum", family, metric, nullptr);
@@ -136,7 +132,8 @@ void AppendFamily(std::string& out, const FamilySnapshot& family) {
     out += '\n';
     AppendSeriesName(out, family.name, "_count", family, metric, nullptr);
     out += ' ';
-    AppendUint(out, metric.cumulative_counts.empty() ? 0 : metric.cumulative_counts.back());
+    core::AppendDecimal(
+        out, metric.cumulative_counts.empty() ? std::uint64_t{0} : metric.cumulative_counts.back());
     out += '\n';
   }
 }

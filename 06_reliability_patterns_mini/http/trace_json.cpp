@@ -3,14 +3,10 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/base/decimal.hpp"
+
 namespace reliability {
 namespace {
-
-void AppendInt(std::string& out, std::int64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
-}
 
 void AppendRate(std::string& out, double rate) {
   if (rate < 0) {
@@ -56,7 +52,7 @@ std::string TraceJson(const CallTrace& t) {
     if (!first) out += ',';
     first = false;
     out += "{\"n\":";
-    AppendInt(out, a.number);
+    core::AppendDecimal(out, a.number);
     out += a.hedge ? ",\"hedge\":true" : ",\"hedge\":false";
     out += ",\"offset_ms\":";
     AppendMillis(out, a.offset);
@@ -65,7 +61,7 @@ std::string TraceJson(const CallTrace& t) {
     out += ",\"outcome\":";
     AppendJsonString(out, a.outcome.empty() ? "running" : a.outcome);
     out += ",\"status\":";
-    AppendInt(out, a.status);
+    core::AppendDecimal(out, a.status);
     out += ",\"verdict\":";
     AppendJsonString(out, NameOf(a.verdict));
     out += ",\"breaker\":";
@@ -81,9 +77,9 @@ std::string TraceJson(const CallTrace& t) {
   out += ",\"queued_ms\":";
   AppendMillis(out, t.queued);
   out += ",\"retries\":";
-  AppendInt(out, t.retries);
+  core::AppendDecimal(out, t.retries);
   out += ",\"hedges\":";
-  AppendInt(out, t.hedges);
+  core::AppendDecimal(out, t.hedges);
   out += '}';
   return out;
 }
@@ -95,29 +91,30 @@ std::string BreakerJson(std::string_view name, const BreakerSnapshot& s,
   out += ",\"state\":";
   AppendJsonString(out, NameOf(s.state));
   out += ",\"calls\":";
-  AppendInt(out, static_cast<std::int64_t>(s.calls));
+  core::AppendDecimal(out, static_cast<std::int64_t>(s.calls));
   out += ",\"failures\":";
-  AppendInt(out, static_cast<std::int64_t>(s.failures));
+  core::AppendDecimal(out, static_cast<std::int64_t>(s.failures));
   out += ",\"slow\":";
-  AppendInt(out, static_cast<std::int64_t>(s.slow));
+  core::AppendDecimal(out, static_cast<std::int64_t>(s.slow));
   out += ",\"failure_rate\":";
   AppendRate(out, s.failure_rate);
   out += ",\"slow_call_rate\":";
   AppendRate(out, s.slow_call_rate);
   out += ",\"probes_in_flight\":";
-  AppendInt(out, s.probes_in_flight);
+  core::AppendDecimal(out, s.probes_in_flight);
   out += ",\"probe_successes\":";
-  AppendInt(out, s.probe_successes);
+  core::AppendDecimal(out, s.probe_successes);
   out += ",\"open_remaining_ms\":";
   AppendMillis(out, s.open_remaining);
   out += ",\"rejected\":";
-  AppendInt(out, static_cast<std::int64_t>(s.stats.rejected));
+  core::AppendDecimal(out, static_cast<std::int64_t>(s.stats.rejected));
   out += ",\"transitions\":{";
   for (int i = 0; i < kBreakerStates; ++i) {
     if (i > 0) out += ',';
     AppendJsonString(out, NameOf(static_cast<BreakerState>(i)));
     out += ':';
-    AppendInt(out, static_cast<std::int64_t>(s.stats.transitions[static_cast<std::size_t>(i)]));
+    core::AppendDecimal(
+        out, static_cast<std::int64_t>(s.stats.transitions[static_cast<std::size_t>(i)]));
   }
   out += "},\"recent\":[";
   for (std::size_t i = 0; i < s.recent.size(); ++i) {

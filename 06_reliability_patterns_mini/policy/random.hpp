@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "core/base/splitmix64.hpp"
+
 namespace reliability {
 
 class Random {
@@ -37,12 +39,7 @@ class ThreadRandom final : public Random {
 class SeededRandom final : public Random {
  public:
   explicit SeededRandom(std::uint64_t seed) noexcept : state_(seed) {}
-  std::uint64_t Next() noexcept override {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  std::uint64_t Next() noexcept override { return core::SplitMix64(state_); }
 
  private:
   std::uint64_t state_;

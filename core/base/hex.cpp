@@ -11,16 +11,25 @@ int LowerHexValue(char c) noexcept {
   return -1;
 }
 
+char* WriteHex(std::span<const std::uint8_t> bytes, char* p) noexcept {
+  for (const std::uint8_t b : bytes) {
+    *p++ = kDigits[b >> 4];
+    *p++ = kDigits[b & 0x0f];
+  }
+  return p;
+}
+
 }  // namespace
 
 void AppendHex(std::string& out, std::span<const std::uint8_t> bytes) {
   const std::size_t at = out.size();
   out.resize(at + bytes.size() * 2);
-  char* p = out.data() + at;
-  for (const std::uint8_t b : bytes) {
-    *p++ = kDigits[b >> 4];
-    *p++ = kDigits[b & 0x0f];
-  }
+  WriteHex(bytes, out.data() + at);
+}
+
+std::string_view HexInto(std::span<const std::uint8_t> bytes, std::span<char> out) noexcept {
+  return std::string_view(out.data(),
+                          static_cast<std::size_t>(WriteHex(bytes, out.data()) - out.data()));
 }
 
 std::string ToHex(std::span<const std::uint8_t> bytes) {

@@ -14,6 +14,10 @@ namespace core {
 // Appends 2 lowercase hex digits per byte of `bytes` to `out`.
 void AppendHex(std::string& out, std::span<const std::uint8_t> bytes);
 
+// Writes 2 lowercase hex digits per byte of `bytes` into `out` and returns what it wrote: no
+// allocation, for ids formatted on every request. Precondition: out.size() >= 2 * bytes.size().
+std::string_view HexInto(std::span<const std::uint8_t> bytes, std::span<char> out) noexcept;
+
 // `bytes` as lowercase hex (2 characters per byte).
 std::string ToHex(std::span<const std::uint8_t> bytes);
 

@@ -1,5 +1,7 @@
 #include "core/base/log.hpp"
 
+#include "core/base/decimal.hpp"
+#include "core/base/hex.hpp"
 #include "core/base/log_writer.hpp"
 #include "core/base/ticker.hpp"
 
@@ -26,7 +28,8 @@ std::unique_ptr<core::Ticker> g_flusher;           // bounds how long a partial 
 std::atomic<BatchWriter*> g_fast_writer{nullptr};  // what Write reads
 std::mutex g_init_mu;
 
-void AppendNumber(std::string& out, auto v) {
+// Shortest round-trip text (integers go through core::AppendDecimal).
+void AppendDouble(std::string& out, double v) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, end);
@@ -111,7 +114,6 @@ constexpr bool WordNeedsEscape(std::uint64_t w) noexcept {
 }  // namespace
 
 void AppendJsonEscaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::size_t run = 0;  // start of the pending run of bytes that need no escaping
   std::size_t i = 0;
   while (i < text.size()) {
@@ -147,8 +149,7 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
         break;
       default:
         out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
+        AppendHex(out, std::span<const std::uint8_t>(&c, 1));
     }
   }
   out.append(text.data() + run, text.size() - run);
@@ -180,13 +181,13 @@ void FormatInto(std::string& out, Level level, std::string_view message,
         out += '"';
         break;
       case Field::Kind::kInt:
-        AppendNumber(out, f.i);
+        AppendDecimal(out, f.i);
         break;
       case Field::Kind::kUint:
-        AppendNumber(out, f.u);
+        AppendDecimal(out, f.u);
         break;
       case Field::Kind::kDouble:
-        AppendNumber(out, f.d);
+        AppendDouble(out, f.d);
         break;
       case Field::Kind::kBool:
         out += f.b ? "true" : "false";

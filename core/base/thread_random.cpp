@@ -4,6 +4,8 @@
 #include <cstring>
 #include <random>
 
+#include "core/base/splitmix64.hpp"
+
 namespace core {
 namespace {
 
@@ -15,13 +17,7 @@ class Xoshiro256 {
     std::random_device device;
     // splitmix64 spreads the seed so that no state word is zero even if the device were weak.
     std::uint64_t seed = (std::uint64_t{device()} << 32) ^ device();
-    for (auto& word : s_) {
-      seed += 0x9e3779b97f4a7c15ULL;
-      std::uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      word = z ^ (z >> 31) ^ (std::uint64_t{device()} << 32);
-    }
+    for (auto& word : s_) word = SplitMix64(seed) ^ (std::uint64_t{device()} << 32);
   }
 
   std::uint64_t Next() noexcept {

@@ -1,8 +1,8 @@
 #include "core/http/connection.hpp"
 
 #include <boost/beast/core/string.hpp>
-#include <charconv>
 
+#include "core/base/decimal.hpp"
 #include "core/base/log.hpp"
 #include "core/http/http_date.hpp"
 #include "core/http/problem.hpp"
@@ -25,19 +25,13 @@ void AppendLine(std::string& out, std::string_view name, std::string_view value)
   out.append("\r\n");
 }
 
-void AppendNumber(std::string& out, std::size_t n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, end);
-}
-
 // Serializes `res` as HTTP/1.1 into `out`. Content-Length, Connection, Server and Date are ours to
 // set; a HEAD answer carries the GET answer's length and no body.
 void AppendResponse(std::string& out, const Response& res, bool head, bool keep_alive, bool http10,
                     std::string_view server_name) {
   const unsigned status = res.result_int();
   out.append("HTTP/1.1 ");
-  AppendNumber(out, status);
+  core::AppendDecimal(out, status);
   out.push_back(' ');
   std::string_view reason = res.reason();
   if (reason.empty()) reason = http::obsolete_reason(res.result());
@@ -56,7 +50,7 @@ void AppendResponse(std::string& out, const Response& res, bool head, bool keep_
   const bool no_body = HasNoBody(status);
   if (!no_body) {
     out.append("Content-Length: ");
-    AppendNumber(out, res.body().size());
+    core::AppendDecimal(out, res.body().size());
     out.append("\r\n");
   }
   if (!keep_alive) {

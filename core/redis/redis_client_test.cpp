@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/async/testing/run_task.hpp"
 #include "core/redis/testing/redis_test_server.hpp"
 
 namespace core {

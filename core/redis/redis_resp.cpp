@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <new>
 
+#include "core/base/hex.hpp"
+
 namespace core {
 
 using core::Code;
@@ -16,7 +18,6 @@ using core::Error;
 namespace {
 
 void AppendQuoted(std::string& out, std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (const char ch : bytes) {
     const auto c = static_cast<unsigned char>(ch);
@@ -25,8 +26,7 @@ void AppendQuoted(std::string& out, std::string_view bytes) {
       out += ch;
     } else if (c < 0x20 || c >= 0x7f) {
       out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
+      AppendHex(out, std::span<const std::uint8_t>(&c, 1));
     } else {
       out += ch;
     }

@@ -1,5 +1,6 @@
-// Test and benchmark helpers for the Redis store: a real redis-server on a free loopback port,
-// started by the test and killed by its destructor, and a way to run one coroutine to completion.
+// Test and benchmark helper for Redis clients: a real redis-server on a free loopback port,
+// started by the test and killed by its destructor. (Running a coroutine to completion is
+// core/async/testing/run_task.hpp's job.)
 //
 // redis-server cannot listen on port 0, so a free port is found by binding port 0, reading it and
 // closing it, and a start that loses the race for it is retried on another. The server keeps no
@@ -9,16 +10,8 @@
 
 #include <sys/types.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <chrono>
 #include <cstdint>
-#include <exception>
-#include <optional>
-#include <stdexcept>
 #include <string>
-
-#include "core/async/task.hpp"
 
 namespace core::testing {
 
@@ -53,28 +46,5 @@ class RedisTestServer {
   std::uint16_t port_ = 0;
   std::string error_;
 };
-
-// Runs `task` on `ioc` until it completes and returns its result. Bounded: throws
-// std::runtime_error if nothing happens for `idle_limit` (a hang fails the test, it does not
-// block it). Precondition: nothing else runs `ioc` meanwhile.
-template <class T>
-T RunTask(boost::asio::io_context& ioc, core::Task<T> task,
-          std::chrono::seconds idle_limit = std::chrono::seconds(30)) {
-  std::optional<T> out;
-  std::exception_ptr error;
-  boost::asio::co_spawn(ioc, std::move(task), [&](std::exception_ptr e, T value) {
-    if (e) {
-      error = e;
-    } else {
-      out.emplace(std::move(value));
-    }
-  });
-  ioc.restart();
-  while (!out && !error) {
-    if (ioc.run_one_for(idle_limit) == 0) throw std::runtime_error("RunTask: nothing happened");
-  }
-  if (error) std::rethrow_exception(error);
-  return std::move(*out);
-}
 
 }  // namespace core::testing
