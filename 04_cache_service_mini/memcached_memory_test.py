@@ -55,7 +55,9 @@ class ValuesInFlight(contract.ServiceTest):
         before = self.stats()
         pid = int(before["pid"])
         with open(f"/proc/{pid}/maps") as f:
-            sanitized = "asan" in f.read()  # ASan's shadow memory and quarantine are not ours
+            # A sanitizer's shadow memory (ASan's quarantine, TSan's shadow of every byte) is not ours.
+            maps = f.read()
+            sanitized = "libasan" in maps or "libtsan" in maps
         rss_before = self.rss_bytes(pid)
         sockets = []
         try:

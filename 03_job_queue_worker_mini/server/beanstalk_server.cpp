@@ -3,10 +3,12 @@
 #include <optional>
 #include <vector>
 
-#include "03_job_queue_worker_mini/server/wakeup.hpp"
+#include "03_job_queue_worker_mini/store/wakeup.hpp"
 #include "core/net/tcp_connection.hpp"
 
 namespace jobs_server {
+
+using jobs_store::Wakeup;
 
 namespace {
 

@@ -1,14 +1,12 @@
 #include "03_job_queue_worker_mini/server/http_api.hpp"
 
 #include <algorithm>
-#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <limits>
 #include <memory>
 #include <optional>
 
-#include "03_job_queue_worker_mini/server/wakeup.hpp"
-#include "core/base/thread_random.hpp"
+#include "03_job_queue_worker_mini/engine/engine.hpp"
 #include "core/http/exchange.hpp"
 
 namespace jobs_server {
@@ -93,6 +91,12 @@ bool FailOn(core::Exchange& ex, const core::Result<T>& r) {
   return true;
 }
 
+// 204 for a lease-guarded command that succeeded, else its error.
+void NoContentOr(core::Exchange& ex, const core::Result<void>& r) {
+  if (FailOn(ex, r)) return;
+  ex.response.result(status::no_content);
+}
+
 }  // namespace
 
 void JobsHttpApi::Register(core::Router& router) {
@@ -107,22 +111,6 @@ void JobsHttpApi::Register(core::Router& router) {
   router.Get("/v1/jobs/{id}", [this](core::Exchange& ex) { return Status(ex); });
   router.Delete("/v1/jobs/{id}", [this](core::Exchange& ex) { return Delete(ex); });
   router.Get("/v1/stats", [this](core::Exchange& ex) { return Stats(ex); });
-}
-
-core::Task<void> JobsHttpApi::Durable(jobs::Lsn lsn) {
-  if (log_ == nullptr || lsn == 0 || log_->Commit(lsn)) co_return;
-  auto executor = co_await boost::asio::this_coro::executor;
-  auto synced = std::make_shared<Wakeup>(executor);
-  log_->WhenSynced(lsn, [synced] { synced->Fire(); });
-  co_await synced->Wait();
-}
-
-core::Error JobsHttpApi::LeaseError(jobs::JobId id) const {
-  if (engine_.StatsJob(id)) {
-    return Error(Code::kConflict, "job " + std::to_string(id) +
-                                      " is not leased under this lease (its TTR may have run out)");
-  }
-  return Error(Code::kNotFound, "no job " + std::to_string(id));
 }
 
 core::Task<void> JobsHttpApi::Enqueue(core::Exchange& ex) {
@@ -142,40 +130,24 @@ core::Task<void> JobsHttpApi::Enqueue(core::Exchange& ex) {
   auto ttr = UintField(*body, "ttr_ms", 60'000, kU32Max);
   if (FailOn(ex, ttr)) co_return;
 
-  jobs::PutRequest r;
-  r.pri = static_cast<std::uint32_t>(*pri);
-  r.delay = std::chrono::milliseconds(*delay);
-  r.ttr = std::chrono::milliseconds(*ttr);
-  r.body = std::string_view(text->as_string());
-  const jobs::ClientId client = engine_.Connect();
-  jobs::PutResult put;
-  const jobs::Status used = engine_.Use(client, *tube);
-  if (used == jobs::Status::kOk) {
-    put = engine_.Put(client, r);
-  } else {
-    put.status = used;
-  }
-  engine_.Disconnect(client);
-  switch (put.status) {
-    case jobs::Status::kOk:
-      break;
-    case jobs::Status::kJobTooBig:
-      ex.Fail(Error(Code::kPayloadTooLarge, "the job body exceeds --max-job-bytes (" +
-                                                std::to_string(engine_.options().max_job_bytes) +
-                                                ")"));
-      co_return;
-    default:  // kFull, kDraining, kTooManyTubes: try again later
-      ex.Fail(Error(Code::kUnavailable, put.status == jobs::Status::kDraining
-                                            ? "draining: no new jobs"
-                                            : "the queue is full"));
+  jobs_store::NewJob job;
+  job.tube = *tube;
+  job.pri = static_cast<std::uint32_t>(*pri);
+  job.delay = std::chrono::milliseconds(*delay);
+  job.ttr = std::chrono::milliseconds(*ttr);
+  job.body = std::string(text->as_string());
+  core::Result<jobs_store::Enqueued> put = co_await store_.Put(std::move(job));
+  if (!put) {
+    ex.Fail(put.error());
+    if (put.error().code == Code::kUnavailable) {  // full, draining, database away: try later
       ex.response.set(core::http::field::retry_after, std::to_string(options_.retry_after.count()));
-      co_return;
+    }
+    co_return;
   }
-  co_await Durable(put.lsn);
   json::object o;
-  o["id"] = put.id;
+  o["id"] = put->id;
   o["tube"] = *tube;
-  o["state"] = *delay > 0 ? "delayed" : "ready";
+  o["state"] = put->delayed ? "delayed" : "ready";
   ex.Json(status::created, json::serialize(o));
 }
 
@@ -202,48 +174,21 @@ core::Task<void> JobsHttpApi::Reserve(core::Exchange& ex) {
   if (FailOn(ex, timeout_ms)) co_return;
   const auto timeout = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(*timeout_ms),
                                                            options_.max_reserve_wait);
-
-  // An HTTP reserve is a short-lived engine client: it watches the tubes, waits, and leaves the
-  // job leased (no connection owns it; the lease number does).
-  const jobs::ClientId client = engine_.Connect();
-  std::size_t watching = 0;
-  for (const std::string& t : tubes) {
-    if (engine_.Watch(client, t, &watching) != jobs::Status::kOk) {
-      engine_.Disconnect(client);
-      ex.Fail(Error(Code::kUnavailable, "too many tubes"));
-      co_return;
-    }
-  }
-  if (std::find(tubes.begin(), tubes.end(), "default") == tubes.end()) {
-    engine_.Ignore(client, "default", &watching);
-  }
-  auto executor = co_await boost::asio::this_coro::executor;
-  auto woke = std::make_shared<Wakeup>(executor);
-  auto result = std::make_shared<std::optional<jobs::WaitResult>>();
-  jobs::ReserveResult r = engine_.Reserve(client, timeout, [woke, result](jobs::WaitResult w) {
-    *result = std::move(w);
-    woke->Fire();
-  });
-  std::optional<jobs::JobCopy> job;
-  if (r.end == jobs::ReserveEnd::kReserved) {
-    job = std::move(r.job);
-  } else if (r.end == jobs::ReserveEnd::kWaiting) {
-    co_await woke->Wait();
-    if ((*result)->end == jobs::WaitEnd::kReserved) job = std::move((*result)->job);
-  }
-  engine_.Disconnect(client, /*keep_leases=*/true);
-  if (!job) {
+  core::Result<std::optional<jobs_store::ReservedJob>> got =
+      co_await store_.Reserve(std::move(tubes), timeout);
+  if (FailOn(ex, got)) co_return;
+  if (!*got) {
     ex.response.result(status::no_content);
     co_return;
   }
-  const auto stats = engine_.StatsJob(job->id);
+  const jobs_store::ReservedJob& job = **got;
   json::object o;
-  o["id"] = job->id;
-  o["tube"] = stats ? stats->tube : std::string();
-  o["body"] = job->body;
-  o["lease"] = job->lease;
-  o["attempts"] = job->lease;
-  o["ttr_ms"] = stats ? Ms(stats->ttr_ns) : 0;
+  o["id"] = job.id;
+  o["tube"] = job.tube;
+  o["body"] = job.body;
+  o["lease"] = job.lease;
+  o["attempts"] = job.lease;
+  o["ttr_ms"] = job.ttr_ms;
   ex.Json(status::ok, json::serialize(o));
 }
 
@@ -252,13 +197,8 @@ core::Task<void> JobsHttpApi::Ack(core::Exchange& ex) {
   if (FailOn(ex, id)) co_return;
   auto lease = LeaseOf(ex);
   if (FailOn(ex, lease)) co_return;
-  const jobs::Result r = engine_.Delete({0, *lease}, *id);
-  if (r.status != jobs::Status::kOk) {
-    ex.Fail(LeaseError(*id));
-    co_return;
-  }
-  co_await Durable(r.lsn);
-  ex.response.result(status::no_content);
+  core::Result<void> r = co_await store_.Ack(*id, *lease);
+  NoContentOr(ex, r);
 }
 
 core::Task<void> JobsHttpApi::Nack(core::Exchange& ex) {
@@ -266,24 +206,12 @@ core::Task<void> JobsHttpApi::Nack(core::Exchange& ex) {
   if (FailOn(ex, id)) co_return;
   auto lease = LeaseOf(ex);
   if (FailOn(ex, lease)) co_return;
-  const auto job = engine_.StatsJob(*id);
-  if (!job || job->state != jobs::JobState::kReserved || job->reserves != *lease) {
-    ex.Fail(LeaseError(*id));
-    co_return;
-  }
-  const jobs::RetryDecision d =
-      jobs::DecideRetry(options_.retry, job->reserves, core::ThreadRandom64());
-  const jobs::Result r = d.bury ? engine_.Bury({0, *lease}, *id, job->pri)
-                                : engine_.Release({0, *lease}, *id, job->pri, d.delay);
-  if (r.status != jobs::Status::kOk) {
-    ex.Fail(LeaseError(*id));
-    co_return;
-  }
-  co_await Durable(r.lsn);
+  core::Result<jobs_store::NackOutcome> r = co_await store_.Nack(*id, *lease);
+  if (FailOn(ex, r)) co_return;
   json::object o;
-  o["state"] = d.bury ? "buried" : (d.delay.count() > 0 ? "delayed" : "ready");
-  o["attempts"] = job->reserves;
-  if (!d.bury) o["retry_in_ms"] = d.delay.count();
+  o["state"] = r->buried ? "buried" : (r->retry_in.count() > 0 ? "delayed" : "ready");
+  o["attempts"] = r->attempts;
+  if (!r->buried) o["retry_in_ms"] = r->retry_in.count();
   ex.Json(status::ok, json::serialize(o));
 }
 
@@ -292,11 +220,8 @@ core::Task<void> JobsHttpApi::Touch(core::Exchange& ex) {
   if (FailOn(ex, id)) co_return;
   auto lease = LeaseOf(ex);
   if (FailOn(ex, lease)) co_return;
-  if (engine_.Touch({0, *lease}, *id).status != jobs::Status::kOk) {
-    ex.Fail(LeaseError(*id));
-    co_return;
-  }
-  ex.response.result(status::no_content);
+  core::Result<void> r = co_await store_.Touch(*id, *lease);
+  NoContentOr(ex, r);
 }
 
 core::Task<void> JobsHttpApi::Bury(core::Exchange& ex) {
@@ -304,15 +229,8 @@ core::Task<void> JobsHttpApi::Bury(core::Exchange& ex) {
   if (FailOn(ex, id)) co_return;
   auto lease = LeaseOf(ex);
   if (FailOn(ex, lease)) co_return;
-  const auto job = engine_.StatsJob(*id);
-  const jobs::Result r =
-      job ? engine_.Bury({0, *lease}, *id, job->pri) : jobs::Result{jobs::Status::kNotFound, 0};
-  if (r.status != jobs::Status::kOk) {
-    ex.Fail(LeaseError(*id));
-    co_return;
-  }
-  co_await Durable(r.lsn);
-  ex.response.result(status::no_content);
+  core::Result<void> r = co_await store_.Bury(*id, *lease);
+  NoContentOr(ex, r);
 }
 
 core::Task<void> JobsHttpApi::Kick(core::Exchange& ex) {
@@ -322,23 +240,18 @@ core::Task<void> JobsHttpApi::Kick(core::Exchange& ex) {
   if (FailOn(ex, body)) co_return;
   auto bound = UintField(*body, "bound", 1, kU32Max);
   if (FailOn(ex, bound)) co_return;
-  std::size_t kicked = 0;
-  jobs::Lsn lsn = 0;
-  engine_.KickTube(*tube, *bound, &kicked, &lsn);  // an unknown tube has nothing to kick
-  co_await Durable(lsn);
+  core::Result<std::size_t> kicked = co_await store_.Kick(*tube, *bound);
+  if (FailOn(ex, kicked)) co_return;
   json::object o;
-  o["kicked"] = kicked;
+  o["kicked"] = *kicked;
   ex.Json(status::ok, json::serialize(o));
 }
 
 core::Task<void> JobsHttpApi::Status(core::Exchange& ex) {
   auto id = IdOf(ex);
   if (FailOn(ex, id)) co_return;
-  const auto s = engine_.StatsJob(*id);
-  if (!s) {
-    ex.Fail(Error(Code::kNotFound, "no job " + std::to_string(*id)));
-    co_return;
-  }
+  core::Result<jobs::JobStats> s = co_await store_.Job(*id);
+  if (FailOn(ex, s)) co_return;
   json::object o;
   o["id"] = s->id;
   o["tube"] = s->tube;
@@ -359,29 +272,15 @@ core::Task<void> JobsHttpApi::Status(core::Exchange& ex) {
 core::Task<void> JobsHttpApi::Delete(core::Exchange& ex) {
   auto id = IdOf(ex);
   if (FailOn(ex, id)) co_return;
-  const auto s = engine_.StatsJob(*id);
-  if (s && s->state == jobs::JobState::kReserved) {
-    ex.Fail(Error(Code::kConflict,
-                  "job " + std::to_string(*id) + " is reserved: ack it with its lease"));
-    co_return;
-  }
-  const jobs::Result r = engine_.Delete({0, std::nullopt}, *id);
-  if (r.status != jobs::Status::kOk) {
-    ex.Fail(Error(Code::kNotFound, "no job " + std::to_string(*id)));
-    co_return;
-  }
-  co_await Durable(r.lsn);
-  ex.response.result(status::no_content);
+  core::Result<void> r = co_await store_.Delete(*id);
+  NoContentOr(ex, r);
 }
 
 core::Task<void> JobsHttpApi::TubeStats(core::Exchange& ex) {
   auto tube = TubeOf(ex.params.Get("tube"));
   if (FailOn(ex, tube)) co_return;
-  const auto s = engine_.StatsTube(*tube);
-  if (!s) {
-    ex.Fail(Error(Code::kNotFound, "no tube '" + *tube + "'"));
-    co_return;
-  }
+  core::Result<jobs::TubeStats> s = co_await store_.Tube(*tube);
+  if (FailOn(ex, s)) co_return;
   json::object o;
   o["name"] = s->name;
   o["ready"] = s->ready;
@@ -396,7 +295,9 @@ core::Task<void> JobsHttpApi::TubeStats(core::Exchange& ex) {
 }
 
 core::Task<void> JobsHttpApi::Stats(core::Exchange& ex) {
-  const jobs::EngineStats s = engine_.Stats();
+  core::Result<jobs::EngineStats> r = co_await store_.Stats();
+  if (FailOn(ex, r)) co_return;
+  const jobs::EngineStats& s = *r;
   json::object o;
   o["ready"] = s.ready;
   o["urgent"] = s.urgent;
@@ -411,7 +312,6 @@ core::Task<void> JobsHttpApi::Stats(core::Exchange& ex) {
   JOBS_ENGINE_COUNTERS(JOBS_COUNTER_JSON)
 #undef JOBS_COUNTER_JSON
   ex.Json(status::ok, json::serialize(o));
-  co_return;
 }
 
 }  // namespace jobs_server

@@ -16,30 +16,27 @@
 //   GET    /v1/tubes/{tube}, GET /v1/stats → 200 counts
 // A lease is the reserve count the job had when it was handed out: HTTP has no connection to own
 // a reservation, so a worker proves it holds the job by quoting it; a stale lease (the TTR ran
-// out and someone else has the job) gets 409, an unknown job 404. Replies that change durable
-// state wait for the write-ahead log, exactly as on the beanstalkd port.
+// out and someone else has the job) gets 409, an unknown job 404. The rules live in the JobStore
+// (store/job_store.hpp: the in-memory engine with its log, or PostgreSQL); this layer is JSON.
 #pragma once
 
 #include <chrono>
 
-#include "03_job_queue_worker_mini/engine/engine.hpp"
-#include "03_job_queue_worker_mini/engine/retry_policy.hpp"
-#include "03_job_queue_worker_mini/wal/wal.hpp"
+#include "03_job_queue_worker_mini/store/job_store.hpp"
 #include "core/http/router.hpp"
 
 namespace jobs_server {
 
 struct HttpApiOptions {
-  jobs::RetryPolicy retry;
   std::chrono::milliseconds max_reserve_wait{30'000};
   std::chrono::seconds retry_after{1};  // Retry-After on 503
 };
 
 class JobsHttpApi {
  public:
-  // `engine` and `log` (optional) must outlive the router.
-  JobsHttpApi(jobs::Engine& engine, wal::Wal* log, HttpApiOptions options)
-      : engine_(engine), log_(log), options_(options) {}
+  // `store` must outlive the router.
+  JobsHttpApi(jobs_store::JobStore& store, HttpApiOptions options)
+      : store_(store), options_(options) {}
 
   void Register(core::Router& router);
 
@@ -56,14 +53,7 @@ class JobsHttpApi {
   core::Task<void> Stats(core::Exchange& ex);
 
  private:
-  // Waits until `lsn` is durable per --fsync (at once without a log).
-  core::Task<void> Durable(jobs::Lsn lsn);
-  // The failure for a lease-guarded command that the engine refused: 409 if the job exists
-  // (its lease is not this one), else 404.
-  core::Error LeaseError(jobs::JobId id) const;
-
-  jobs::Engine& engine_;
-  wal::Wal* const log_;
+  jobs_store::JobStore& store_;
   const HttpApiOptions options_;
 };
 

@@ -4,7 +4,12 @@
 #include <cstdio>
 #include <thread>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include "03_job_queue_worker_mini/server/jobs_metrics.hpp"
+#include "03_job_queue_worker_mini/store/engine_job_store.hpp"
 #include "core/base/log.hpp"
 
 namespace jobs_server {
@@ -18,6 +23,19 @@ std::int64_t WallNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+core::Error Bad(std::string detail) {
+  return core::Error(core::Code::kInvalidArgument, std::move(detail));
+}
+
+// Runs one task to completion on a private io_context (start-up work before the server runs).
+template <class T>
+T RunNow(core::Task<T> task) {
+  boost::asio::io_context ioc;
+  auto future = boost::asio::co_spawn(ioc, std::move(task), boost::asio::use_future);
+  ioc.run();
+  return future.get();
 }
 
 }  // namespace
@@ -58,9 +76,57 @@ void JobQueueModule::AddFlags(core::ServiceCli& cli) {
   cli.AddDuration("retry-max", flags_.retry_max, "HTTP nack: backoff cap", true);
   cli.AddDuration("max-reserve-wait", flags_.max_reserve_wait, "HTTP reserve: longest long poll",
                   true);
+  cli.AddOption("store", flags_.store,
+                "memory: the engine (+ --data log); postgres: a table shared by many instances "
+                "(HTTP only)")
+      ->check(CLI::IsMember({"memory", "postgres"}));
+  cli.AddOption("postgres-url", flags_.postgres_url,
+                "libpq conninfo or URI for --store postgres (host=10.0.0.5 dbname=jobs user=app)");
+  cli.AddOption("pg-max-connections", flags_.pg_max_connections, "PostgreSQL connections, at most")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  cli.AddDuration("pg-timeout", flags_.pg_timeout, "Deadline of one PostgreSQL statement");
+  cli.AddDuration("pg-max-poll", flags_.pg_max_poll,
+                  "A waiting reserve looks again at least this often without a notification");
+}
+
+core::Result<void> JobQueueModule::InstallPostgres(core::App& app) {
+  if (flags_.beanstalkd) {
+    return Bad(
+        "--store postgres serves the HTTP API only: the beanstalkd protocol runs on the in-memory "
+        "engine. Add --no-beanstalkd, or use --store memory");
+  }
+  if (!flags_.data.empty()) {
+    return Bad(
+        "--store postgres keeps jobs in PostgreSQL: --data (the write-ahead log) is for "
+        "--store memory");
+  }
+  if (flags_.postgres_url.empty()) return Bad("--store postgres needs --postgres-url");
+  core::pg::PgPoolOptions po;
+  po.conninfo = flags_.postgres_url;
+  po.max_connections = flags_.pg_max_connections;
+  po.query_timeout = flags_.pg_timeout;
+  po.acquire_timeout = flags_.pg_timeout;
+  pool_ = std::make_unique<core::pg::PgPool>(po);
+  jobs_store::PgJobStoreOptions so;
+  so.max_job_bytes = flags_.max_job_bytes;
+  so.max_jobs = flags_.max_jobs;
+  so.retry = {flags_.max_attempts, flags_.retry_base, flags_.retry_max};
+  so.max_poll = flags_.pg_max_poll;
+  pg_store_ = std::make_unique<jobs_store::PgJobStore>(*pool_, so, flags_.postgres_url);
+  core::Result<void> migrated = RunNow(pg_store_->Migrate());
+  if (!migrated) return Bad("--postgres-url: " + migrated.error().detail);
+  pg_store_->Start();
+  store_ = pg_store_.get();
+  RegisterPgJobMetrics(registry_, *pg_store_, *pool_);
+  HttpApiOptions ho;
+  ho.max_reserve_wait = flags_.max_reserve_wait;
+  api_ = std::make_unique<JobsHttpApi>(*store_, ho);
+  api_->Register(app.router());
+  return {};
 }
 
 core::Result<void> JobQueueModule::Install(core::App& app) {
+  if (flags_.store == "postgres") return InstallPostgres(app);
   const core::Clock& clock = core::SystemClock::Instance();
   auto fsync = wal::ParseFsyncPolicy(flags_.fsync);
   if (!fsync) return fsync.error();
@@ -97,15 +163,28 @@ core::Result<void> JobQueueModule::Install(core::App& app) {
   threads_ =
       flags_.beanstalkd_threads > 0 ? flags_.beanstalkd_threads : app.server_options().threads;
   RegisterJobMetrics(registry_, *engine_, log_.get());
+  engine_store_ = std::make_unique<jobs_store::EngineJobStore>(
+      *engine_, log_.get(),
+      jobs::RetryPolicy{flags_.max_attempts, flags_.retry_base, flags_.retry_max});
+  store_ = engine_store_.get();
   HttpApiOptions ho;
-  ho.retry = {flags_.max_attempts, flags_.retry_base, flags_.retry_max};
   ho.max_reserve_wait = flags_.max_reserve_wait;
-  api_ = std::make_unique<JobsHttpApi>(*engine_, log_.get(), ho);
+  api_ = std::make_unique<JobsHttpApi>(*store_, ho);
   api_->Register(app.router());
   return {};
 }
 
 core::Result<void> JobQueueModule::Start(core::Server&) {
+  std::signal(SIGUSR1, OnSigUsr1);  // drain mode: refuse puts, keep serving everything else
+  if (pg_store_) {                  // no engine clock to move: only the drain signal to watch
+    ticker_ = std::make_unique<core::Ticker>(flags_.tick_interval, [s = pg_store_.get()] {
+      if (g_drain_requested && !s->draining()) {
+        s->SetDraining(true);
+        core::log::Info("drain mode: new jobs are refused", {});
+      }
+    });
+    return {};
+  }
   if (flags_.beanstalkd) {
     beanstalkd_ = std::make_unique<BeanstalkServer>(
         *protocol_, log_.get(),
@@ -123,7 +202,6 @@ core::Result<void> JobQueueModule::Start(core::Server&) {
                 static_cast<unsigned>(beanstalkd_->port()));
     std::fflush(stdout);
   }
-  std::signal(SIGUSR1, OnSigUsr1);  // drain mode: refuse puts, keep serving everything else
   ticker_ = std::make_unique<core::Ticker>(flags_.tick_interval, [e = engine_.get()] {
     if (g_drain_requested && !e->draining()) {
       e->SetDraining(true);
@@ -135,10 +213,17 @@ core::Result<void> JobQueueModule::Start(core::Server&) {
 }
 
 void JobQueueModule::Stop() {
-  if (engine_) engine_->SetDraining(true);
+  if (store_ != nullptr) store_->SetDraining(true);
 }
 
 void JobQueueModule::Release() {
+  if (pg_store_) {
+    // Leases live in the table: what a worker still holds comes back when its TTR runs out.
+    if (ticker_) ticker_->Stop();
+    pg_store_->Stop();
+    if (pool_) pool_->Close();
+    return;
+  }
   if (!engine_) return;
   // HTTP has drained. Workers on the beanstalkd port get until --drain-timeout to finish the jobs
   // they hold (puts are refused meanwhile); what is still reserved then is ready again after a

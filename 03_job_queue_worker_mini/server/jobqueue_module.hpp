@@ -1,6 +1,7 @@
-// 03 as a module: the job engine behind HTTP (/v1/...) and, on its own port, the beanstalkd
-// protocol, with the write-ahead log in --data, the engine's clock ticking in the background, and
-// the metrics in 05's registry.
+// 03 as a module: the job store behind HTTP (/v1/...) — the in-memory engine with its write-ahead
+// log in --data, or with --store postgres a table shared by many instances — and, on its own
+// port, the beanstalkd protocol (in-memory engine only), the engine's clock ticking in the
+// background, and the metrics in 05's registry.
 //
 //   obs::HttpObservability o11y;
 //   jobs_server::JobQueueModule jobs(o11y.registry());
@@ -21,6 +22,8 @@
 #include "03_job_queue_worker_mini/protocol/beanstalk_service.hpp"
 #include "03_job_queue_worker_mini/server/beanstalk_server.hpp"
 #include "03_job_queue_worker_mini/server/http_api.hpp"
+#include "03_job_queue_worker_mini/store/job_store.hpp"
+#include "03_job_queue_worker_mini/store/pg_job_store.hpp"
 #include "03_job_queue_worker_mini/wal/wal.hpp"
 #include "05_observability_basics_mini/metrics/registry.hpp"
 #include "core/base/ticker.hpp"
@@ -35,14 +38,15 @@ class JobQueueModule final : public core::Module {
   ~JobQueueModule() override;
 
   void AddFlags(core::ServiceCli& cli) override;
-  // Errors: a bad --fsync, an unusable --data directory.
+  // Errors: a bad --fsync, an unusable --data directory; --store postgres without --postgres-url,
+  // with --data or with the beanstalkd port on, or a database that cannot be reached.
   core::Result<void> Install(core::App& app) override;
   // Errors: the beanstalkd port cannot be bound.
   core::Result<void> Start(core::Server& server) override;
   void Stop() override;
   void Release() override;
 
-  // Valid after Install.
+  // Valid after Install with --store memory.
   jobs::Engine& engine() { return *engine_; }
 
  private:
@@ -65,7 +69,14 @@ class JobQueueModule final : public core::Module {
     std::chrono::milliseconds retry_base{1'000};
     std::chrono::milliseconds retry_max{300'000};
     std::chrono::milliseconds max_reserve_wait{30'000};
+    std::string store = "memory";
+    std::string postgres_url;
+    std::size_t pg_max_connections = 16;
+    std::chrono::milliseconds pg_timeout{5'000};
+    std::chrono::milliseconds pg_max_poll{1'000};
   };
+
+  core::Result<void> InstallPostgres(core::App& app);
 
   obs::Registry& registry_;
   Flags flags_;
@@ -75,6 +86,10 @@ class JobQueueModule final : public core::Module {
   std::unique_ptr<jobs::Engine> engine_;
   std::unique_ptr<beanstalk::Service> protocol_;
   std::unique_ptr<BeanstalkServer> beanstalkd_;
+  std::unique_ptr<core::pg::PgPool> pool_;
+  std::unique_ptr<jobs_store::PgJobStore> pg_store_;
+  std::unique_ptr<jobs_store::JobStore> engine_store_;
+  jobs_store::JobStore* store_ = nullptr;  // the one of the two in use
   std::unique_ptr<JobsHttpApi> api_;
   std::unique_ptr<core::Ticker> ticker_;
 };

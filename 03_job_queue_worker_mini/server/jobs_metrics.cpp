@@ -66,4 +66,28 @@ void RegisterJobMetrics(obs::Registry& registry, jobs::Engine& engine, wal::Wal*
                             [log] { return static_cast<double>(log->Figures().segments); });
 }
 
+void RegisterPgJobMetrics(obs::Registry& registry, jobs_store::PgJobStore& store,
+                          core::pg::PgPool& pool) {
+#define JOBS_PG_COUNTER_METRIC(field, suffix, help)                  \
+  registry.AddCallbackCounter("jobqueue_" suffix "_total", help ".", \
+                              [&store] { return static_cast<double>(store.Counters().field); });
+  JOBS_ENGINE_COUNTERS(JOBS_PG_COUNTER_METRIC)
+#undef JOBS_PG_COUNTER_METRIC
+  registry.AddCallbackGauge("jobqueue_bytes",
+                            "Bytes of job bodies in PostgreSQL, as of the last /v1/stats.",
+                            [&store] { return static_cast<double>(store.last_known_bytes()); });
+  registry.AddCallbackGauge("jobqueue_draining", "1 in drain mode (puts refused), else 0.",
+                            [&store] { return store.draining() ? 1.0 : 0.0; });
+  registry.AddCallbackCounter("jobqueue_pg_notifications_total",
+                              "NOTIFY messages the listener received.",
+                              [&store] { return static_cast<double>(store.notifications()); });
+  registry.AddCallbackCounter("jobqueue_pg_queries_total", "Statements sent to PostgreSQL.",
+                              [&pool] { return static_cast<double>(pool.Stats().queries); });
+  registry.AddCallbackCounter("jobqueue_pg_timeouts_total",
+                              "PostgreSQL statements or acquires that ran out of time.",
+                              [&pool] { return static_cast<double>(pool.Stats().timeouts); });
+  registry.AddCallbackGauge("jobqueue_pg_connections", "PostgreSQL connections open.",
+                            [&pool] { return static_cast<double>(pool.Stats().open); });
+}
+
 }  // namespace jobs_server

@@ -110,7 +110,8 @@ core::Result<void> Wal::Recover(jobs::Engine& engine, RecoveryReport* report) {
         ++r.records;
         max_id = std::max(max_id, rec.id);
         if (rec.type == RecordType::kJob) {
-          live[rec.id] = LiveJob{std::move(rec), index, ++order};
+          const jobs::JobId id = rec.id;  // read before rec is moved (the key is evaluated last)
+          live[id] = LiveJob{std::move(rec), index, ++order};
         } else if (rec.type == RecordType::kDelete) {
           live.erase(rec.id);
         } else if (auto it = live.find(rec.id); it != live.end()) {

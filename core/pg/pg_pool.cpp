@@ -404,6 +404,37 @@ Task<Result<PgResult>> PgPool::Lease::Query(std::string sql, std::vector<PgParam
   co_return std::move(*kept);
 }
 
+Task<Result<std::vector<PgNotification>>> PgPool::Lease::WaitForNotifications(
+    std::chrono::milliseconds timeout) {
+  if (!conn_ || conn_->broken) co_return Error(Code::kUnavailable, "postgres: connection lost");
+  PGconn* pg = conn_->pg;
+  const net::any_io_executor executor = co_await net::this_coro::executor;
+  SocketWaiter waiter(executor, Clock::now() + timeout);
+  if (auto used = waiter.Use(PQsocket(pg)); !used) {
+    conn_->broken = true;
+    co_return used.error();
+  }
+  std::vector<PgNotification> out;
+  for (;;) {
+    // Notifications arrive between statements: read what the socket holds, then take them.
+    if (PQconsumeInput(pg) == 0 || PQstatus(pg) != CONNECTION_OK) {
+      conn_->broken = true;
+      co_return Error(Code::kUnavailable, "postgres: " + Trimmed(PQerrorMessage(pg)));
+    }
+    while (PGnotify* n = PQnotifies(pg)) {
+      out.push_back({n->relname != nullptr ? n->relname : "", n->extra != nullptr ? n->extra : ""});
+      PQfreemem(n);
+    }
+    if (!out.empty()) co_return out;
+    Result<void> readable = co_await waiter.Wait(net::posix::descriptor_base::wait_read);
+    if (!readable) {
+      if (readable.error().code == Code::kTimeout) co_return out;  // nothing in time: not a failure
+      conn_->broken = true;
+      co_return readable.error();
+    }
+  }
+}
+
 std::string PgTextArray(const std::vector<std::string>& values) {
   std::string out = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {

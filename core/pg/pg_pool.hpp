@@ -66,6 +66,12 @@ struct PgPoolStats {
 // A text parameter, or NULL.
 using PgParam = std::optional<std::string>;
 
+// One asynchronous notification (NOTIFY channel, 'payload') received on a LISTENing connection.
+struct PgNotification {
+  std::string channel;
+  std::string payload;
+};
+
 class PgPool {
  public:
   class Lease;
@@ -132,6 +138,11 @@ class PgPool::Lease {
   // unusable and every later call fails with kUnavailable.
   Task<Result<PgResult>> Query(std::string sql, std::vector<PgParam> params = {},
                                std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+
+  // After a LISTEN on this connection: waits up to `timeout` for notifications and returns those
+  // that arrived (empty: none in time, not an error). Errors: kUnavailable (the connection is
+  // lost; the lease is then unusable). Same executor rule as Query.
+  Task<Result<std::vector<PgNotification>>> WaitForNotifications(std::chrono::milliseconds timeout);
 
  private:
   friend class PgPool;

@@ -104,6 +104,30 @@ TEST_F(PgPoolTest, ALeaseRunsATransactionAndADirtyOneIsNotReused) {
   EXPECT_EQ(count->Int(0, 0), 0);
 }
 
+// LISTEN on a lease, NOTIFY from another connection: the waiting lease hears it; with nothing
+// sent it returns empty when its time is up, and the connection stays usable.
+Task<Result<std::vector<PgNotification>>> ListenThenWait(PgPool& listener, PgPool& sender) {
+  Result<PgPool::Lease> lease = co_await listener.Acquire();
+  if (!lease) co_return lease.error();
+  Result<PgResult> listened = co_await lease->Query("LISTEN sd_test_channel");
+  if (!listened || !listened->ok()) co_return Error(Code::kInternal, "LISTEN failed");
+  Result<std::vector<PgNotification>> quiet = co_await lease->WaitForNotifications(50ms);
+  if (!quiet || !quiet->empty()) co_return Error(Code::kInternal, "expected silence");
+  Result<PgResult> sent = co_await sender.Query("SELECT pg_notify('sd_test_channel', 'hello')");
+  if (!sent || !sent->ok()) co_return Error(Code::kInternal, "NOTIFY failed");
+  co_return co_await lease->WaitForNotifications(10s);
+}
+
+TEST_F(PgPoolTest, ALeaseThatListensHearsNotifications) {
+  PgPool listener(Options());
+  PgPool sender(Options());
+  auto got = RunToCompletion(ListenThenWait(listener, sender));
+  ASSERT_TRUE(got) << got.error().detail;
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].channel, "sd_test_channel");
+  EXPECT_EQ((*got)[0].payload, "hello");
+}
+
 TEST_F(PgPoolTest, AStatementPastItsDeadlineTimesOutAndItsConnectionIsDropped) {
   PgPool pool(Options());
   auto slow = RunToCompletion(pool.Query("SELECT pg_sleep(5)", {}, 50ms));

@@ -23,6 +23,7 @@ import time
 
 LIMIT = 64
 HOLD = 120  # more connections than the limit allows
+SKIPPED = 77  # CTest SKIP_RETURN_CODE
 
 
 def limit_descriptors():
@@ -60,6 +61,16 @@ def main() -> int:
         proc.kill()
         print("service did not start", "".join(log)[-2000:])
         return 1
+    with open(f"/proc/{proc.pid}/maps") as f:
+        if "libubsan" in f.read():
+            # UBSan's vptr check reads the object through a pipe(2) to learn whether its memory is
+            # readable; with every descriptor taken (this test's point) it cannot make one and
+            # reports a live object as "invalid vptr" (and suppressions do not apply once
+            # -fno-sanitize-recover makes the check fatal). CI runs this test under TSan instead.
+            proc.kill()
+            proc.wait()
+            print("skipped: UBSan's own checks need free descriptors")
+            return SKIPPED
     failures = []
     held = []
     try:

@@ -10,7 +10,7 @@
 
 #include "core/async/task.hpp"
 
-namespace jobs_server {
+namespace jobs_store {
 
 // Hold it in a shared_ptr: Fire() may run after the waiter is gone, and keeps it alive until then.
 class Wakeup : public std::enable_shared_from_this<Wakeup> {
@@ -32,6 +32,13 @@ class Wakeup : public std::enable_shared_from_this<Wakeup> {
       co_await timer_.async_wait(core::kUseTuple);
     }
   }
+  // Waits until fired or until `deadline`, whichever comes first (at once if already fired); call
+  // from the timer's executor. Say fired() afterwards which it was.
+  core::Task<void> WaitUntil(boost::asio::steady_timer::time_point deadline) {
+    if (fired_) co_return;
+    timer_.expires_at(deadline);
+    co_await timer_.async_wait(core::kUseTuple);
+  }
   // Re-arms for another wait (executor thread only).
   void Reset() { fired_ = false; }
   // Cancels a pending Wait (it returns; fired() stays false).
@@ -43,4 +50,4 @@ class Wakeup : public std::enable_shared_from_this<Wakeup> {
   bool fired_ = false;
 };
 
-}  // namespace jobs_server
+}  // namespace jobs_store
