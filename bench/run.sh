@@ -9,6 +9,8 @@ mkdir -p "$here/results"
 
 echo "== HTTP: sd-framework vs nginx"
 $py "$here/hello_vs_nginx.py" --build "$build_dir"
+echo "== system calls and CPU per request: our servers, nginx and memcached"
+$py "$here/syscalls.py" --build "$build_dir"
 echo "== HTTP: the core's threading models"
 $py "$here/io_models.py" --build "$build_dir"
 echo "== HTTP: rate limiter vs nginx limit_req"

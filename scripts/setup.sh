@@ -38,8 +38,8 @@ packages=(
   # the job queue's differential test: Debian's beanstalkd and a real client library (beaneater)
   beanstalkd ruby ruby-beaneater
   # the Python twins and the contract harness run on Debian's interpreter; procps for pgrep
-  # (bench/benchlib.py)
-  python3 curl procps
+  # (bench/benchlib.py); strace counts system calls per request (bench/syscalls.py)
+  python3 curl procps strace
 )
 # package:init-script of each packaged daemon kept from starting.
 daemons=(nginx-light:nginx memcached:memcached redis-server:redis-server prometheus:prometheus

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Where a request's time goes, counted rather than guessed: system calls per request by kind, and
+the server's user and kernel CPU per request, for our servers and the peers under the same load.
+
+    bench/syscalls.py --build build [--seconds 4]
+
+Each contender runs with one server thread (nginx: one worker; memcached: -t 1) pinned to CPU 0 and
+its load generator pinned to CPU 1 (wrk -t1 -c50 for HTTP; tools/memcache_load -c50 for the
+memcached protocol, 90 % gets of 32-byte values), in two phases:
+- CPU: a run without tracing; utime and stime from /proc/PID/stat over the run, per request;
+- syscalls: the same run with `strace -c -f` attached to the server; calls (and failed calls, e.g.
+  a read that returned EAGAIN) per request, by kind.
+strace slows the traced process down several times, so throughput in the second phase is
+meaningless; the calls per request are what it is for (with the server slower, more connections are
+ready per epoll_wait, so epoll_wait per request reads a little low under strace).
+The floor to compare against is one receive and one send per request (wrk does not pipeline),
+plus a share of one epoll_wait. Writes bench/results/syscalls.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import benchlib
+
+HERE = pathlib.Path(__file__).resolve().parent
+CONNECTIONS = 50
+KEYS = 100000
+
+# The kinds a reader cares about, in table order; every other syscall is summed under "other".
+RECEIVE = ("read", "recvfrom", "recvmsg", "readv")
+SEND = ("write", "sendto", "sendmsg", "writev", "sendfile")
+KINDS = {
+    "receive": RECEIVE,
+    "send": SEND,
+    "epoll_wait": ("epoll_wait", "epoll_pwait", "epoll_pwait2"),
+    "epoll_ctl": ("epoll_ctl",),
+    "timers": ("timerfd_settime", "timerfd_gettime", "clock_gettime", "clock_nanosleep"),
+    "futex": ("futex",),
+    "io_uring": ("io_uring_enter", "io_uring_register"),
+}
+
+
+def stat_times(pids: list[int]) -> tuple[float, float]:
+    """(user, system) CPU seconds of the given processes, all their threads included."""
+    user = system = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        user += int(fields[11])
+        system += int(fields[12])
+    return user / benchlib.CLK_TCK, system / benchlib.CLK_TCK
+
+
+def parse_strace_summary(text: str) -> dict[str, tuple[int, int]]:
+    """syscall → (calls, errors) from `strace -c` output."""
+    out: dict[str, tuple[int, int]] = {}
+    for line in text.splitlines():
+        # % time  seconds  usecs/call  calls  [errors]  syscall
+        m = re.match(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(\d+\s+)?([a-z_0-9]+)\s*$", line)
+        if m and m.group(3) != "total":
+            out[m.group(3)] = (int(m.group(1)), int(m.group(2) or 0))
+    return out
+
+
+def http_load(server: benchlib.Server, seconds: int, path: str) -> int:
+    return benchlib.run_wrk(server, path, seconds, threads=1, connections=CONNECTIONS).requests
+
+
+def memcache_load(build: str, server: benchlib.Server, seconds: int) -> int:
+    cmd = ["taskset", "-c", "1", str(pathlib.Path(build) / "tools" / "memcache_load"), "--port",
+           str(server.port), "--seconds", str(seconds), "--connections", str(CONNECTIONS), "--keys",
+           str(KEYS), "--value-bytes", "32"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120).stdout
+    # all_ops leaves out the prefill (one set per key, 16 connections) that every run starts with.
+    return int(json.loads(out.strip().splitlines()[-1])["all_ops"]) + KEYS
+
+
+def traced(server: benchlib.Server, run) -> tuple[dict[str, tuple[int, int]], int]:
+    """Runs `run()` (→ requests served) with strace counting the server's calls."""
+    fd, path = tempfile.mkstemp(prefix="sd-strace-")
+    os.close(fd)
+    argv = [shutil.which("strace") or "/usr/bin/strace", "-c", "-f", "-qq", "-o", path]
+    for pid in server.cpu_pids:
+        argv += ["-p", str(pid)]
+    strace = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # attaching is asynchronous; calls before it are simply not counted
+    try:
+        requests = run()
+    finally:
+        strace.send_signal(signal.SIGINT)
+        strace.wait(timeout=30)
+    text = pathlib.Path(path).read_text()
+    os.unlink(path)
+    return parse_strace_summary(text), requests
+
+
+def measure(name: str, server: benchlib.Server, run) -> dict:
+    run()  # warm-up: connections, caches, the memcached prefill
+    user0, sys0 = stat_times(server.cpu_pids)
+    requests = run()
+    user1, sys1 = stat_times(server.cpu_pids)
+    calls, traced_requests = traced(server, run)
+    per = {kind: sum(calls.get(n, (0, 0))[0] for n in names) / traced_requests
+           for kind, names in KINDS.items()}
+    known = {n for names in KINDS.values() for n in names}
+    per["other"] = sum(c for n, (c, _) in calls.items() if n not in known) / traced_requests
+    failed = sum(e for _, e in calls.values()) / traced_requests
+    others = sorted(((c, n) for n, (c, _) in calls.items() if n not in known), reverse=True)[:3]
+    return {
+        "name": name,
+        "user_us": (user1 - user0) * 1e6 / requests,
+        "sys_us": (sys1 - sys0) * 1e6 / requests,
+        "per": per,
+        "total": sum(c for c, _ in calls.values()) / traced_requests,
+        "failed": failed,
+        "others": ", ".join(f"{n}" for _, n in others),
+        "rps": requests / run.seconds,
+    }
+
+
+class Run:
+    """A load of fixed length against one server; calling it returns the requests served."""
+
+    def __init__(self, fn, seconds: int):
+        self.fn, self.seconds = fn, seconds
+
+    def __call__(self) -> int:
+        return self.fn(self.seconds)
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| server | requests/s (untraced) | user µs/req | kernel µs/req | kernel share | "
+            "syscalls/req | " + " | ".join(KINDS) + " | other | failed/req |")
+    lines = [head, "|---|" + "---:|" * (len(KINDS) + 7)]
+    for r in rows:
+        cpu = r["user_us"] + r["sys_us"]
+        cells = " | ".join(f"{r['per'][k]:.2f}" for k in KINDS)
+        other = f"{r['per']['other']:.2f}" + (f" ({r['others']})" if r["others"] else "")
+        lines.append(f"| {r['name']} | {r['rps']:,.0f} | {r['user_us']:.2f} | {r['sys_us']:.2f} | "
+                     f"{100 * r['sys_us'] / cpu:.0f} % | {r['total']:.2f} | {cells} | {other} | "
+                     f"{r['failed']:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--build", default="build")
+    p.add_argument("--seconds", type=int, default=4)
+    args = p.parse_args()
+    if shutil.which("strace") is None:
+        print("syscalls: strace not found (apt: strace; scripts/setup.sh installs it)", file=sys.stderr)
+        return 2
+    bin_dir = pathlib.Path(args.build) / "bin"
+    hello = "location = /hello { default_type application/json; return 200 '{\"message\":\"hello\"}'; }"
+
+    http_rows, mc_rows = [], []
+    contenders = [
+        ("sd-framework, core only", lambda: start(bin_dir / "sd-framework", ["--no-observability"])),
+        ("sd-framework as shipped, access log to a file",
+         lambda: start(bin_dir / "sd-framework", [], log=True)),
+        ("nginx, 1 worker, return 200", lambda: benchlib.start_nginx("nginx", hello)),
+    ]
+    for name, make in contenders:
+        server = make()
+        try:
+            http_rows.append(measure(name, server,
+                                     Run(lambda s, srv=server: http_load(srv, s, "/hello"), args.seconds)))
+        finally:
+            server.stop()
+
+    mc = [
+        ("sd-cache memcached port, 1 thread", lambda: start_cache(bin_dir / "sd-cache")),
+        ("memcached -t 1", start_memcached),
+    ]
+    for name, make in mc:
+        server = make()
+        try:
+            mc_rows.append(measure(name, server,
+                                   Run(lambda s, srv=server: memcache_load(args.build, srv, s), args.seconds)))
+        finally:
+            server.stop()
+
+    report = (
+        "# System calls and CPU per request\n\n"
+        f"Machine: {benchlib.machine_note()}. One server thread on CPU 0, the load generator on CPU 1, "
+        f"{CONNECTIONS} keep-alive connections, no pipelining; {args.seconds} s per phase. Columns "
+        "after 'syscalls/req' split it by kind (receive: read/recvfrom/recvmsg; send: "
+        "write/sendto/sendmsg/writev; timers: timerfd_settime and clock calls); 'failed/req' counts "
+        "calls that returned an error, almost all of them a receive that found nothing "
+        "(EAGAIN).\n\n"
+        "## HTTP: GET /hello (wrk)\n\n" + table(http_rows) + "\n\n"
+        "## memcached text protocol (tools/memcache_load, 90 % get)\n\n" + table(mc_rows) + "\n\n"
+        "Command: `bench/syscalls.py --build build` (part of `make bench`).\n")
+    out = HERE / "results" / "syscalls.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(report)
+    print(report)
+    return 0
+
+
+_logs: list[str] = []
+
+
+def start(binary: pathlib.Path, flags: list[str], log: bool = False) -> benchlib.Server:
+    port = benchlib.free_port()
+    argv = ["taskset", "-c", "0", str(binary), "--port", str(port), "--threads", "1", *flags]
+    stderr = subprocess.DEVNULL
+    if log:  # the access log goes where a deployment sends it: a file, not /dev/null
+        fd, path = tempfile.mkstemp(prefix="sd-access-", suffix=".log")
+        _logs.append(path)
+        stderr = fd
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
+    if log:
+        os.close(stderr)
+    benchlib.wait_port(port)
+    return benchlib.Server(binary.name, proc, port, [proc.pid])
+
+
+def start_cache(binary: pathlib.Path) -> benchlib.Server:
+    port, http_port = benchlib.free_port(), benchlib.free_port()
+    return benchlib.start_command(
+        "sd-cache", [str(binary), "--port", str(http_port), "--threads", "1", "--memcached-port",
+                     str(port), "--memcached-threads", "1", "--log-level", "warn",
+                     "--capacity-bytes", str(1024 << 20)], port)
+
+
+def start_memcached() -> benchlib.Server:
+    port = benchlib.free_port()
+    exe = shutil.which("memcached") or "/usr/bin/memcached"
+    return benchlib.start_command("memcached", [exe, "-p", str(port), "-U", "0", "-l", "127.0.0.1",
+                                                "-t", "1", "-m", "1024", "-c", "4096", "-u", "root"], port)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        for path in _logs:
+            pathlib.Path(path).unlink(missing_ok=True)
