@@ -73,21 +73,23 @@ def parse_strace_summary(text: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def http_load(server: benchlib.Server, seconds: int, path: str) -> int:
-    return benchlib.run_wrk(server, path, seconds, threads=1, connections=CONNECTIONS).requests
+def http_load(server: benchlib.Server, seconds: int, path: str) -> tuple[int, float]:
+    r = benchlib.run_wrk(server, path, seconds, threads=1, connections=CONNECTIONS)
+    return r.requests, r.rps
 
 
-def memcache_load(build: str, server: benchlib.Server, seconds: int) -> int:
+def memcache_load(build: str, server: benchlib.Server, seconds: int) -> tuple[int, float]:
     cmd = ["taskset", "-c", "1", str(pathlib.Path(build) / "tools" / "memcache_load"), "--port",
            str(server.port), "--seconds", str(seconds), "--connections", str(CONNECTIONS), "--keys",
            str(KEYS), "--value-bytes", "32"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120).stdout
     # all_ops leaves out the prefill (one set per key, 16 connections) that every run starts with.
-    return int(json.loads(out.strip().splitlines()[-1])["all_ops"]) + KEYS
+    r = json.loads(out.strip().splitlines()[-1])
+    return int(r["all_ops"]) + KEYS, float(r["ops_per_s"])
 
 
 def traced(server: benchlib.Server, run) -> tuple[dict[str, tuple[int, int]], int]:
-    """Runs `run()` (→ requests served) with strace counting the server's calls."""
+    """Runs `run()` with strace counting the server's calls; → (calls, requests served)."""
     fd, path = tempfile.mkstemp(prefix="sd-strace-")
     os.close(fd)
     argv = [shutil.which("strace") or "/usr/bin/strace", "-c", "-f", "-qq", "-o", path]
@@ -96,7 +98,7 @@ def traced(server: benchlib.Server, run) -> tuple[dict[str, tuple[int, int]], in
     strace = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)  # attaching is asynchronous; calls before it are simply not counted
     try:
-        requests = run()
+        requests, _ = run()
     finally:
         strace.send_signal(signal.SIGINT)
         strace.wait(timeout=30)
@@ -108,7 +110,7 @@ def traced(server: benchlib.Server, run) -> tuple[dict[str, tuple[int, int]], in
 def measure(name: str, server: benchlib.Server, run) -> dict:
     run()  # warm-up: connections, caches, the memcached prefill
     user0, sys0 = stat_times(server.cpu_pids)
-    requests = run()
+    requests, rps = run()
     user1, sys1 = stat_times(server.cpu_pids)
     calls, traced_requests = traced(server, run)
     per = {kind: sum(calls.get(n, (0, 0))[0] for n in names) / traced_requests
@@ -125,17 +127,17 @@ def measure(name: str, server: benchlib.Server, run) -> dict:
         "total": sum(c for c, _ in calls.values()) / traced_requests,
         "failed": failed,
         "others": ", ".join(f"{n}" for _, n in others),
-        "rps": requests / run.seconds,
+        "rps": rps,
     }
 
 
 class Run:
-    """A load of fixed length against one server; calling it returns the requests served."""
+    """A load of fixed length against one server; → (requests served, requests/s measured)."""
 
     def __init__(self, fn, seconds: int):
         self.fn, self.seconds = fn, seconds
 
-    def __call__(self) -> int:
+    def __call__(self) -> tuple[int, float]:
         return self.fn(self.seconds)
 
 
