@@ -119,11 +119,12 @@ DROP = {"-c", "-MD", "-MMD", "-Winvalid-pch"}
 
 
 class Commands:
-    """compile_commands.json: the compiler and flags of each translation unit, by source path."""
+    """compile_commands.json: the compiler, flags and working directory of each translation
+    unit, by source path."""
 
     def __init__(self, build: pathlib.Path, root: pathlib.Path):
         self.root = root.resolve()
-        self.units: dict[pathlib.PurePosixPath, tuple[str, list[str]]] = {}
+        self.units: dict[pathlib.PurePosixPath, tuple[str, list[str], str]] = {}
         for entry in json.loads((build / "compile_commands.json").read_text(encoding="utf-8")):
             source = pathlib.Path(entry["directory"], entry["file"]).resolve()
             try:
@@ -139,12 +140,12 @@ class Commands:
                     skip = True
                 elif arg not in DROP and pathlib.Path(entry["directory"], arg).resolve() != source:
                     flags.append(arg)
-            self.units[rel] = (args[0], flags)
+            self.units[rel] = (args[0], flags, entry["directory"])
 
     def for_header(self, rel: pathlib.PurePosixPath):
-        """The compiler and flags for `rel`: those of its own .cpp; else of the unit with the
-        most flags in the nearest folder above it that has units, up to its top folder; None when
-        the build compiles nothing there (a folder left out by SD_FOLDERS)."""
+        """The compiler, flags and directory for `rel`: those of its own .cpp; else of the unit
+        with the most flags in the nearest folder above it that has units, up to its top folder;
+        None when the build compiles nothing there (a folder left out by SD_FOLDERS)."""
         own = self.units.get(rel.with_suffix(".cpp"))
         if own:
             return own
@@ -165,8 +166,8 @@ def compile_header(root: pathlib.Path, out_dir: pathlib.Path, rel: pathlib.PureP
     header = (root / rel).resolve()
     unit = out_dir / (str(rel).replace("/", "__") + ".cpp")
     unit.write_text(translation_unit(header, rel.as_posix(), blocks), encoding="utf-8")
-    compiler, flags = command
-    run = subprocess.run([compiler, *flags, "-Werror", "-fsyntax-only", str(unit)], cwd=root,
+    compiler, flags, directory = command
+    run = subprocess.run([compiler, *flags, "-Werror", "-fsyntax-only", str(unit)], cwd=directory,
                          capture_output=True, text=True)
     seconds = time.monotonic() - started
     if run.returncode == 0:
@@ -200,7 +201,7 @@ def check(commands, build: pathlib.Path, root: pathlib.Path,
     """Problems with the examples of `headers` (empty when all compile), the number of examples
     compiled, and (seconds, header) per header compiled. `commands.for_header` gives each
     header's compiler and flags; the translation units are written to BUILD/header_examples."""
-    out_dir = build / "header_examples"
+    out_dir = build.resolve() / "header_examples"
     out_dir.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     work = []
@@ -270,7 +271,7 @@ def self_test(build: pathlib.Path) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[1] == "--self-test":
-        return self_test(pathlib.Path(argv[2]))
+        return self_test(pathlib.Path(argv[2]).resolve())
     if len(argv) < 3 or argv[1].startswith("-"):
         print(__doc__[__doc__.index("Usage:"):].rstrip(), file=sys.stderr)
         return 2
