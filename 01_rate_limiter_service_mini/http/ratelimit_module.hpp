@@ -1,8 +1,15 @@
 // 01 as a module: per-client rate limits for any service in one call, and the decision API.
 //
-//   obs::HttpObservability o11y;
-//   ratelimit::RateLimitModule limits(o11y.registry(), {.guarded_routes = {"/ping"}});
-//   app.Add(o11y).Add(limits);
+//   ```cpp
+//   #include "05_observability_basics_mini/http/observability_middleware.hpp"
+//   int main(int argc, char** argv) {
+//     core::App app({"sd-ratelimiter", "Per-client rate limits", 9001});
+//     obs::HttpObservability o11y;
+//     ratelimit::RateLimitModule limits(o11y.registry(), {.guarded_routes = {"/ping"}});
+//     app.Add(o11y).Add(limits);  // o11y first: a refused request is still counted and logged
+//     return app.Run(argc, argv);
+//   }
+//   ```
 //
 // Flags: --rule (repeatable), --config, --default-rule, --trusted-proxy, --max-keys, --shards,
 // --sweep-interval, --redis, --redis-timeout. Install builds the rules, the sharded key table (or

@@ -5,6 +5,20 @@
 // POST /v1/check decision endpoint (key from the caller). Rules are fixed at construction and
 // shared read-only; counters are plain relaxed atomics (RATELIMIT_RULE_STATS) that a metrics
 // exporter reads.
+//
+//   ```cpp
+//   // `store` (a ShardedMemoryStore, or Redis's) and `clock` must outlive the limiter.
+//   core::Result<std::unique_ptr<ratelimit::Limiter>> MakeLimiter(ratelimit::DecisionStore& store,
+//                                                                 const core::Clock& clock) {
+//     auto rule = ratelimit::ParseRuleFlag("name=api,algo=gcra,rate=100/s,burst=20,key=ip");
+//     if (!rule) return rule.error();  // kInvalidArgument, naming the field
+//     return ratelimit::Limiter::Create({*rule}, store, clock);
+//   }
+//   bool Admit(ratelimit::Limiter& limiter, std::string_view client_ip) {
+//     const core::Result<ratelimit::Verdict> verdict = limiter.Check("api", client_ip);
+//     return verdict && !verdict->Blocked();  // an error: an unknown rule or a bad key or cost
+//   }
+//   ```
 #pragma once
 
 #include <atomic>

@@ -23,9 +23,19 @@ namespace ratelimit {
 // Decides through the limiter's local store, or through `remote` when one is given; either way
 // the limiter applies shadow and failure mode and counts the outcome. Thread-safe.
 //
-//   Decider decider(*limiter, redis_store.get());  // nullptr: decide locally
-//   auto verdict = decider.DecideLocally(rule, key, 1);
-//   if (!verdict) verdict.emplace(co_await decider.Decide(rule, key, 1));
+//   ```cpp
+//   // decider: Decider(*limiter, redis_store.get()), or Decider(*limiter, nullptr) for local.
+//   core::Task<core::Result<ratelimit::Verdict>> Check(ratelimit::Decider& decider,
+//                                                       const ratelimit::Rule& rule,
+//                                                       std::string key) {
+//     auto decided = decider.DecideLocally(rule, key, 1);
+//     if (!decided) {  // a remote store; the co_await in a statement of its own (g++ 12)
+//       auto remote = co_await decider.Decide(rule, std::move(key), 1);
+//       decided.emplace(std::move(remote));
+//     }
+//     co_return std::move(*decided);
+//   }
+//   ```
 class Decider {
  public:
   // Neither is owned; both must outlive the decider. `remote` may be null.

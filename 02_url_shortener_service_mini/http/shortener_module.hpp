@@ -3,9 +3,18 @@
 // the HTTP routes, /readyz's store check, the metrics — installed in one call. main.cpp only
 // composes.
 //
-//   shortener::ShortenerModule links(o11y.registry());
-//   links.AddFlags(cli);  ...parse...  links.Install(router, pipeline, readiness);
-//   server: links.Start(server) once listening; links.Stop() when draining; links.Release() last.
+//   ```cpp
+//   #include "05_observability_basics_mini/http/observability_middleware.hpp"
+//   int main(int argc, char** argv) {
+//     core::App app({"sd-shortener", "URL shortener", 9002});
+//     obs::HttpObservability o11y;
+//     shortener::ShortenerModule links(o11y.registry());
+//     app.Add(o11y).Add(links);
+//     return app.Run(argc, argv);
+//   }
+//   ```
+//
+// App::Run calls Start once listening, Stop when draining, and Release last (the final visits).
 #pragma once
 
 #include <memory>

@@ -3,9 +3,16 @@
 // port, the beanstalkd protocol (in-memory engine only), the engine's clock ticking in the
 // background, and the metrics in 05's registry.
 //
-//   obs::HttpObservability o11y;
-//   jobs_server::JobQueueModule jobs(o11y.registry());
-//   app.Add(o11y).Add(jobs);
+//   ```cpp
+//   #include "05_observability_basics_mini/http/observability_middleware.hpp"
+//   int main(int argc, char** argv) {
+//     core::App app({"sd-jobqueue", "Durable job queue", 9003});
+//     obs::HttpObservability o11y;
+//     jobs_server::JobQueueModule jobs(o11y.registry());
+//     app.Add(o11y).Add(jobs);
+//     return app.Run(argc, argv);
+//   }
+//   ```
 //
 // Install recovers the log (if --data) and mounts the HTTP API; Start binds the beanstalkd port
 // (printing "beanstalkd protocol on HOST:PORT") and starts the ticker; Stop turns on drain mode

@@ -9,9 +9,19 @@
 // lazily when read and actively by ExpireSome, a bounded step function the owner calls from a
 // timer: the library starts no threads, so nothing in it can outlive its owner.
 //
-//   Cache cache({.max_bytes = 64 << 20, .policy = {.kind = PolicyKind::kS3Fifo}}, clock);
-//   cache.Store(StoreMode::kSet, "user:1", "{...}", /*flags=*/0, Expiry::After(30s));
-//   if (ItemHandle h = cache.Get("user:1")) Send(h.value());
+//   ```cpp
+//   using namespace cache;
+//   using namespace std::chrono_literals;
+//   core::SystemClock clock;
+//   Cache users({.max_bytes = 64 << 20, .policy = {.kind = PolicyKind::kS3Fifo}}, clock);
+//   void Remember(std::string_view id, std::string_view json) {
+//     users.Store(StoreMode::kSet, id, json, /*flags=*/0, Expiry::After(30s));
+//   }
+//   std::string Recall(std::string_view id) {
+//     if (ItemHandle h = users.Get(id)) return std::string(h.value());  // no lock held here
+//     return "";
+//   }
+//   ```
 #pragma once
 
 #include <atomic>

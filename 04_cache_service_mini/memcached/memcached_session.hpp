@@ -24,19 +24,31 @@
 // close, however TCP split it; incr results are never space-padded; values are limited by
 // max_value_bytes, not value + item header).
 //
-// Canonical server loop (one coroutine per connection; the service outlives all sessions):
+// The canonical loop, with the transport left to `read` (bytes read, 0 at the end) and `write`
+// (false when the peer is gone); memcached_server.cpp runs the same loop with co_await:
 //
-//   MemcachedSession session(service);          // counts curr_connections until destroyed
-//   std::string out;
-//   for (;;) {
-//     n = co_await socket.async_read_some(buffer(buf), token);   // error/EOF -> break
-//     std::string_view in(buf, n);
-//     do {
-//       in.remove_prefix(session.Feed(in, out));
-//       if (!out.empty()) { co_await async_write(socket, buffer(out), token); out.clear(); }
-//     } while ((!in.empty() || session.Busy()) && !session.ShouldClose());
-//     if (session.ShouldClose()) break;
+//   ```cpp
+//   #include <functional>
+//   #include <span>
+//   void Serve(cache::MemcachedService& service,  // outlives every session
+//              const std::function<std::size_t(std::span<char>)>& read,
+//              const std::function<bool(std::string_view)>& write) {
+//     cache::MemcachedSession session(service);  // counts curr_connections until destroyed
+//     char buf[16 * 1024];
+//     std::string out;
+//     for (;;) {
+//       const std::size_t n = read(buf);
+//       if (n == 0) return;
+//       std::string_view in(buf, n);
+//       do {
+//         in.remove_prefix(session.Feed(in, out));
+//         if (!out.empty() && !write(out)) return;
+//         out.clear();
+//       } while ((!in.empty() || session.Busy()) && !session.ShouldClose());
+//       if (session.ShouldClose()) return;
+//     }
 //   }
+//   ```
 #pragma once
 
 #include <atomic>

@@ -1,9 +1,16 @@
 // 04 as a module: the cache behind HTTP (/v1/cache/{key}) and, on its own port, the memcached
 // text protocol, with active expiry in the background and the cache's metrics.
 //
-//   obs::HttpObservability o11y;
-//   cache::CacheModule cache(o11y.registry());
-//   app.Add(o11y).Add(cache);
+//   ```cpp
+//   #include "05_observability_basics_mini/http/observability_middleware.hpp"
+//   int main(int argc, char** argv) {
+//     core::App app({"sd-cache", "TTL + eviction cache", 9004});
+//     obs::HttpObservability o11y;
+//     cache::CacheModule cache(o11y.registry());
+//     app.Add(o11y).Add(cache);
+//     return app.Run(argc, argv);
+//   }
+//   ```
 //
 // Flags: --capacity-bytes, --policy, --s3fifo-small-ratio, --shards, --default-ttl,
 // --max-item-bytes, --expiry-interval, and the memcached port's --memcached*, as memcached names

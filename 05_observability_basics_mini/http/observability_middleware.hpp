@@ -2,9 +2,24 @@
 // metrics and JSON access logs, as the outermost middleware — so 404s, 405s, 429s and handler
 // failures are all tagged, counted and logged — plus GET /metrics and outbound propagation.
 //
-//   core::App app({"sd-cache", "...", 9004});
-//   obs::HttpObservability o11y;      // first: the outermost middleware
-//   app.Add(o11y).Add(...);           // other modules register their metrics in o11y.registry()
+//   ```cpp
+//   core::Task<void> Hello(core::Exchange& ex, obs::CounterFamily& hellos) {
+//     hellos.WithLabelValues({}).Inc();
+//     obs::LogFor(ex, core::log::Level::kInfo, "greeting");  // with request_id and trace_id
+//     ex.Text(core::http::status::ok, "hello\n", "text/plain");
+//     co_return;
+//   }
+//   int main(int argc, char** argv) {
+//     core::App app({"sd-hello", "GET /hello, observed", 9000});
+//     obs::HttpObservability o11y;  // added first: the outermost middleware
+//     // Other modules register their metrics in o11y.registry() too (RateLimitModule, ...).
+//     obs::CounterFamily& hellos =
+//         o11y.registry().AddCounter({.name = "hello_total", .help = "Greetings sent."});
+//     app.Add(o11y);
+//     app.router().Get("/hello", [&hellos](core::Exchange& ex) { return Hello(ex, hellos); });
+//     return app.Run(argc, argv);
+//   }
+//   ```
 //
 // Flags: --observability / --no-observability (off only to measure the bare core; the registry
 // still exists, nothing is served or recorded) and --access-log / --no-access-log.

@@ -9,6 +9,19 @@
 // family again (same type, help, labels, buckets) returns the existing one, so independent
 // components may declare the metrics they share. Scrapes (Collect / ExposeText) copy the live
 // values into snapshots without blocking writers: updates are atomics, never under these locks.
+//
+//   ```cpp
+//   obs::Registry registry;  // one per process (HttpObservability owns it)
+//   obs::CounterFamily& jobs = registry.AddCounter(
+//       {.name = "jobs_total", .help = "Jobs finished, by outcome.", .label_names = {"outcome"}});
+//   obs::HistogramFamily& latency = registry.AddHistogram(
+//       {.name = "job_duration_seconds", .help = "Job run time."}, {0.01, 0.1, 1, 10});
+//   void Finished(bool ok, double seconds) {
+//     jobs.WithLabelValues({ok ? "done" : "failed"}).Inc();
+//     latency.WithLabelValues({}).Observe(seconds);
+//   }
+//   std::string Scrape() { return registry.ExposeText(); }  // the body of GET /metrics
+//   ```
 #pragma once
 
 #include <functional>
@@ -65,8 +78,7 @@ class Registry {
   // value to the StatFamilies it is given. It runs once here, so the families are checked at
   // registration (names, help, labels: the same rules and throws as AddCounter / AddGauge, plus
   // StatFamilies' own), then at every scrape, on the scraping thread: it must be thread-safe.
-  //
-  //   registry.AddStats([&store](obs::StatFamilies& f) { ForEachStat(store.Stats(), f.Adder()); });
+  // The example in stats.hpp: registry.AddStats([&](auto& f) { ForEachStat(stats, f.Adder()); }).
   void AddStats(std::function<void(StatFamilies&)> fill);
 
   // Every family (registered and collected), sorted by name. Thread-safe.

@@ -8,14 +8,27 @@
 //   label   "name=value" telling its series apart inside a shared family, or ""
 //   help    the family's HELP text (every entry of one family gives the same one)
 //
+//   ```text
 //   #define CACHE_STATS(COUNTER, GAUGE)
 //     COUNTER(hits, "cache_lookups_total", "result=hit", "Lookups by result.")
 //     COUNTER(misses, "cache_lookups_total", "result=miss", "Lookups by result.")
 //     GAUGE(items, "cache_items", "", "Items held.")      (one macro: lines end in '\')
-//   SD_STATS_SNAPSHOT(CacheStats, CACHE_STATS)                // std::uint64_t per entry
-//   SD_STATS_COUNTERS(CacheCounters, CacheStats, CACHE_STATS)  // live, relaxed atomics; Load()
+//   ```
 //
-//   registry.AddStats([&](obs::StatFamilies& f) { ForEachStat(counters.Load(), f.Adder()); });
+// A one-line list, compiled (a comment line cannot end in '\'):
+//
+//   ```cpp
+//   #include "05_observability_basics_mini/metrics/registry.hpp"
+//   #define QUEUE_STATS(COUNTER, GAUGE) COUNTER(pushed, "queue_pushed_total", "", "Jobs pushed.")
+//   SD_STATS_SNAPSHOT(QueueStats, QUEUE_STATS)                // std::uint64_t per entry
+//   SD_STATS_COUNTERS(QueueCounters, QueueStats, QUEUE_STATS)  // live, relaxed atomics; Load()
+//   // `counters` must outlive the registry's scrapes.
+//   void Export(obs::Registry& registry, const QueueCounters& counters) {
+//     registry.AddStats([&counters](obs::StatFamilies& f) {
+//       ForEachStat(counters.Load(), f.Adder());  // the families, from the list
+//     });
+//   }
+//   ```
 //
 // This header needs only the standard library (domain code that counts includes it without the
 // registry); Registry::AddStats (registry.hpp) turns the families into a scrape-time collector.

@@ -2,9 +2,16 @@
 // its own pipeline, the /call, /upstream, /v1/upstreams, /v1/breakers and /v1/policy routes, and
 // the metrics in 05's registry.
 //
-//   obs::HttpObservability o11y;
-//   reliability::ReliabilityModule lab(o11y.registry());
-//   app.Add(o11y).Add(lab);
+//   ```cpp
+//   #include "05_observability_basics_mini/http/observability_middleware.hpp"
+//   int main(int argc, char** argv) {
+//     core::App app({"sd-reliability", "Reliability patterns lab", 9006});
+//     obs::HttpObservability o11y;
+//     reliability::ReliabilityModule lab(o11y.registry());
+//     app.Add(o11y).Add(lab);
+//     return app.Run(argc, argv);
+//   }
+//   ```
 //
 // Flags: --policy (pipeline JSON, or @file), --sim name=JSON (repeatable; simulated upstreams),
 // --upstream name=http://host:port/path (repeatable), --seed, --max-upstreams. Without --sim and

@@ -15,6 +15,22 @@
 // #544: an ignored exception in HALF_OPEN kept its permit forever; #903 and #935 likewise). Each
 // permit carries the epoch it was issued in; a result that arrives after a
 // transition is dropped instead of polluting the new state's counts.
+//
+//   ```cpp
+//   core::SystemClock clock;
+//   reliability::CircuitBreaker breaker({.window_size = 20, .minimum_calls = 10}, clock);
+//   // One call through the breaker: nullopt when it refuses (fail fast, the upstream is spared).
+//   std::optional<int> Call(const std::function<int()>& upstream) {
+//     const reliability::BreakerPermit permit = breaker.TryAcquire();
+//     if (!permit.granted) return std::nullopt;
+//     const core::Clock::time_point start = clock.Now();
+//     reliability::HttpAttemptFacts facts;
+//     facts.status = upstream();
+//     const auto outcome = reliability::ClassifyHttp(facts, std::chrono::system_clock::now());
+//     breaker.Record(permit, outcome.health, clock.Now() - start);  // once per granted permit
+//     return facts.status;
+//   }
+//   ```
 #pragma once
 
 #include <array>

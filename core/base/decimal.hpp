@@ -41,8 +41,13 @@ void AppendDecimal(std::string& out, T value) {
 // The decimal text of `value` in a buffer of its own, for a std::string_view without a heap
 // allocation. Keep the object alive as long as the view is used.
 //
-//   const core::DecimalText code(status);
-//   family.WithLabelValues({method, code.view()}).Inc();
+//   ```cpp
+//   #include "05_observability_basics_mini/metrics/family.hpp"
+//   void CountReply(obs::CounterFamily& replies, std::string_view method, int status) {
+//     const core::DecimalText code(status);
+//     replies.WithLabelValues({method, code.view()}).Inc();
+//   }
+//   ```
 template <DecimalInteger T>
 class DecimalText {
  public:

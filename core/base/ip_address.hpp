@@ -63,8 +63,13 @@ class IpAddress {
 // An address's canonical text (IpAddress::ToString's) in a buffer of its own: no heap allocation,
 // for request paths. Keep the object alive as long as the view is used.
 //
-//   const core::IpAddressText peer(ip);
-//   log::Info("request", {{"peer", peer.view()}});
+//   ```cpp
+//   #include "core/base/log.hpp"
+//   void LogRefused(const core::IpAddress& ip) {
+//     const core::IpAddressText peer(ip);
+//     core::log::Info("refused", {{"peer", peer.view()}});
+//   }
+//   ```
 class IpAddressText {
  public:
   explicit IpAddressText(const IpAddress& ip) noexcept;

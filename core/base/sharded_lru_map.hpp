@@ -9,9 +9,10 @@
 // full shard evicts its least recently used entry. A caller works on one key at a time through a
 // Handle that holds that key's shard lock, so find → decide → update is one critical section.
 //
+//   ```cpp
 //   core::ShardedLruMap<int> hits({.capacity = 10'000, .shards = 16});
-//   {
-//     auto slot = hits.Lock("client-7");
+//   void CountHit(std::string_view client) {
+//     auto slot = hits.Lock(client);  // the shard stays locked until `slot` dies
 //     if (int* n = slot.value()) {
 //       ++*n;
 //       slot.Touch();  // a use: now the most recently used entry
@@ -19,6 +20,7 @@
 //       slot.Insert(1);
 //     }
 //   }
+//   ```
 #pragma once
 
 #include <algorithm>
@@ -48,7 +50,7 @@ struct ShardedLruMapOptions {
   // Independent locks; clamped to [1, capacity]. 1 = one global lock.
   std::size_t shards = 16;
   // Hash key; empty = random per map (production). Tests fix it for a reproducible layout.
-  std::optional<SipKey> hash_key;
+  std::optional<SipKey> hash_key{};
 };
 
 template <class Value>

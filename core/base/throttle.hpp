@@ -2,8 +2,13 @@
 // of times a second under attack (refused connections, accept failures) and must neither flood the
 // log nor go unseen.
 //
-//   static core::Throttle throttle(std::chrono::seconds(1));
-//   if (auto n = throttle.Allow()) log::Warn("connection refused", {{"count", n}});
+//   ```cpp
+//   #include "core/base/log.hpp"
+//   void OnRefused() {
+//     static core::Throttle throttle(std::chrono::seconds(1));
+//     if (auto n = throttle.Allow()) core::log::Warn("connection refused", {{"count", n}});
+//   }
+//   ```
 #pragma once
 
 #include <atomic>

@@ -1,12 +1,16 @@
 // A service as a list of modules: what every main.cpp is made of.
 //
+//   ```cpp
+//   #include "04_cache_service_mini/server/cache_module.hpp"
+//   #include "05_observability_basics_mini/http/observability_middleware.hpp"
 //   int main(int argc, char** argv) {
 //     core::App app({"sd-cache", "TTL + eviction cache over HTTP and memcached", 9004});
-//     obs::ObservabilityModule o11y;             // request ids, tracing, metrics, access logs
+//     obs::HttpObservability o11y;                // request ids, tracing, metrics, access logs
 //     cache::CacheModule cache(o11y.registry());  // its flags, its routes, the memcached port
 //     app.Add(o11y).Add(cache);
 //     return app.Run(argc, argv);
 //   }
+//   ```
 //
 // A module is a reusable folder's one entry point (the gateway assembles itself from 01, 05 and 06
 // this way): it adds its flags, builds itself from them — errors as values, never a throw — and
@@ -33,6 +37,29 @@ namespace core {
 
 class App;
 
+// A reusable folder's entry point. Every hook but Install has a default that does nothing.
+//
+//   ```cpp
+//   class HelloModule final : public core::Module {
+//    public:
+//     void AddFlags(core::ServiceCli& cli) override {
+//       cli.AddOption("greeting", greeting_, "What GET /hello answers");
+//     }
+//     core::Result<void> Install(core::App& app) override {
+//       if (greeting_.empty()) return core::Error(core::Code::kInvalidArgument, "empty greeting");
+//       app.router().Get("/hello", [this](core::Exchange& ex) { return Hello(ex); });
+//       return {};
+//     }
+//
+//    private:
+//     // A member coroutine, not a capturing coroutine lambda (STYLE.md, g++ 12 trap 2).
+//     core::Task<void> Hello(core::Exchange& ex) {
+//       ex.Text(core::http::status::ok, greeting_, "text/plain");
+//       co_return;
+//     }
+//     std::string greeting_ = "hello";
+//   };
+//   ```
 class Module {
  public:
   virtual ~Module() = default;

@@ -2,13 +2,20 @@
 // rate-limit verdict of 01, the caller's identity of a gateway — without core knowing their types
 // (Go's context.WithValue, with a typed key instead of an `any`).
 //
+//   ```cpp
+//   struct Caller {
+//     std::string id;
+//   };
 //   // once, at namespace scope, by the module that owns the type:
-//   inline const core::AttributeKey<RequestContext> kRequestContext;
-//   // in its middleware, before calling next: the object lives on the middleware's frame
-//   RequestContext ctx{...};
-//   ex.attributes.Set(kRequestContext, &ctx);
+//   inline const core::AttributeKey<Caller> kCaller;
+//   // in its middleware, before calling next (`caller` lives on the middleware's frame):
+//   void Attach(core::Attributes& attributes, Caller& caller) { attributes.Set(kCaller, &caller); }
 //   // anywhere inside (handlers, inner middleware, the HTTP client's outbound hooks):
-//   if (const RequestContext* c = ex.attributes.Get(kRequestContext)) ...
+//   std::string_view CallerId(const core::Attributes& attributes) {
+//     const Caller* caller = attributes.Get(kCaller);
+//     return caller != nullptr ? std::string_view(caller->id) : "anonymous";
+//   }
+//   ```
 //
 // Design: a key is a process-wide slot index handed out when the key is constructed; an exchange
 // holds one pointer per slot, so Set and Get are an array store and load — nothing allocated per

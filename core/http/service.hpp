@@ -1,11 +1,17 @@
 // The composition-root helpers every service's main.cpp uses, so that all seven binaries take the
 // same flags, read the same environment variables, log the same way and shut down the same way.
 //
-//   core::ServiceCli cli({"sd-cache", "TTL + eviction cache", 9004});
-//   cli.app().add_option("--capacity-bytes", capacity, "memory budget")  // the service's own
-//       ->envname(cli.Env("capacity-bytes"));
-//   cli.AddDuration("expiry-interval", interval, "Active expiry period");
-//   if (auto rc = cli.Parse(argc, argv)) return *rc;
+//   ```cpp
+//   int main(int argc, char** argv) {
+//     std::size_t capacity = 64 << 20;
+//     std::chrono::milliseconds interval{1000};
+//     core::ServiceCli cli({"sd-cache", "TTL + eviction cache", 9004});
+//     cli.AddOption("capacity-bytes", capacity, "Memory budget");  // also SD_CACHE_CAPACITY_BYTES
+//     cli.AddDuration("expiry-interval", interval, "Active expiry period");
+//     if (auto rc = cli.Parse(argc, argv)) return *rc;
+//     return 0;  // ...serve with cli.server_options()
+//   }
+//   ```
 //
 // core::App (app.hpp) drives this for every service: modules add their flags in AddFlags.
 //

@@ -27,8 +27,14 @@ inline IpAddress ToIpAddress(const boost::asio::ip::address& address) noexcept {
 // The text of a peer address: "" for an unspecified (unknown) peer, otherwise what Asio's
 // to_string() would print. Keep the object alive as long as the view is used.
 //
-//   const core::PeerAddressText peer(ex.peer);
-//   log::Info("request", {{"peer", peer.view()}});
+//   ```cpp
+//   #include "core/base/log.hpp"
+//   #include "core/http/exchange.hpp"
+//   void LogRequest(const core::Exchange& ex) {
+//     const core::PeerAddressText peer(ex.peer);
+//     core::log::Info("request", {{"peer", peer.view()}});
+//   }
+//   ```
 class PeerAddressText {
  public:
   explicit PeerAddressText(const boost::asio::ip::address& address) {

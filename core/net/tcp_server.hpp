@@ -12,6 +12,46 @@
 // descriptor is given up to accept and refuse the waiting connection instead of spinning on the
 // error. Shutdown stops accepting, closes idle connections, lets busy ones finish within
 // `shutdown_timeout`, then abandons the rest.
+//
+// A whole protocol is a connection's Serve loop and a factory; the server does the rest:
+//
+//   ```cpp
+//   #include "core/net/tcp_connection.hpp"
+//   class EchoConnection final : public core::TcpConnection {
+//    public:
+//     using TcpConnection::TcpConnection;
+//
+//    private:
+//     core::Task<void> Serve() override {
+//       char buf[4096];
+//       std::string out;
+//       for (;;) {
+//         if (closing_soon()) co_return;
+//         SetPhase(Phase::kIdle, Clock::now() + std::chrono::seconds(60));  // the idle timeout
+//         const std::size_t n = co_await ReadSome(core::net::buffer(buf));
+//         if (n == 0) co_return;  // the peer left, an error, or the deadline passed
+//         out.assign(buf, n);
+//         const bool sent = co_await Flush(out, Clock::now() + std::chrono::seconds(5));
+//         if (!sent) co_return;
+//       }
+//     }
+//   };
+//   class EchoProtocol final : public core::TcpProtocol {
+//    public:
+//     std::shared_ptr<core::TcpConnection> MakeConnection(core::net::ip::tcp::socket s) override {
+//       return std::make_shared<EchoConnection>(std::move(s));
+//     }
+//     std::string_view RefusalBytes() const override { return "busy\r\n"; }
+//   };
+//   int main() {
+//     EchoProtocol echo;
+//     core::TcpServer server({.name = "echo", .port = 7007, .threads = 2}, echo);
+//     if (auto listening = server.Listen(); !listening) return 2;
+//     server.HandleSignals();
+//     server.Run();  // until SIGINT or SIGTERM, then a graceful drain
+//     return 0;
+//   }
+//   ```
 #pragma once
 
 #include <atomic>

@@ -13,9 +13,19 @@
 // server. The road not taken: a thread pool running blocking libpq calls (two thread hops per
 // query, and a thread per concurrent query) — see 02's README for the measurement.
 //
+//   ```cpp
 //   core::pg::PgPool pool({.conninfo = "host=127.0.0.1 port=5432 dbname=app user=app"});
-//   auto r = co_await pool.Query("SELECT url FROM links WHERE code = $1", {code});
-//   if (!r) ...unavailable / timeout...;  if (!r->ok()) ...SQL error, r->sqlstate()...
+//   // A link's URL, or nullopt. `code` by value: a reference could dangle across co_await.
+//   core::Task<core::Result<std::optional<std::string>>> FindUrl(std::string code) {
+//     // Not `Query(sql, {code})`: g++ 12 refuses a braced list inside a co_await expression.
+//     std::vector<core::pg::PgParam> params{code};
+//     auto r = co_await pool.Query("SELECT url FROM links WHERE code = $1", std::move(params));
+//     if (!r) co_return r.error();  // kUnavailable or kTimeout: the database, not the statement
+//     if (!r->ok()) co_return core::Error(core::Code::kInternal, r->error());  // r->sqlstate()
+//     if (r->rows() == 0) co_return std::nullopt;
+//     co_return std::string(r->Text(0, 0));
+//   }
+//   ```
 //
 // Host names in conninfo are resolved by libpq synchronously: give an IP address (host=10.0.0.5)
 // or hostaddr= so that connects never block.
