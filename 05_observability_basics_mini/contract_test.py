@@ -15,6 +15,7 @@ import threading
 import time
 
 import contract
+import run  # start()/stop(): a second instance of the service with its own flags
 
 TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
 PARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -259,3 +260,113 @@ class ObservabilityContract(contract.ServiceTest):
         self.assertRegex(line["ts"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
         for key in ("level", "service", "span_id", "duration_s", "bytes_in", "bytes_out", "peer"):
             self.assertIn(key, line)
+
+
+# --- access-log filtering: 5xx and slow requests always, a trace-keyed sample of the rest ---------
+
+def access_lines(log, request_id, msg="request"):
+    """The parsed lines of `msg` for `request_id` in a service's stderr so far."""
+    found = []
+    for text in list(log):
+        if f'"{request_id}"' in text:
+            line = json.loads(text)
+            if line.get("msg") == msg and line.get("request_id") == request_id:
+                found.append(line)
+    return found
+
+
+def traceparent(trace_id):
+    return f"00-{trace_id}-b7ad6b7169203331-01"
+
+
+class FilteredAccessLog(contract.ServiceTest):
+    """A second instance started with FLAGS. Absence is asserted deterministically: a line is
+    written before its response is sent and lines keep their order, so once the line of a request
+    sent later has appeared, an earlier request's line will never come."""
+
+    FLAGS: list = []
+
+    @classmethod
+    def setUpClass(cls):  # not run for this class itself: it has no tests
+        cls.proc, cls.BASE_URL, cls.log = run.start(cls.SERVICE_COMMAND + cls.FLAGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = run.stop(cls.proc)
+        if rc != 0:
+            raise AssertionError(f"the instance with {cls.FLAGS} exited with {rc} on SIGTERM")
+
+    def get(self, path, request_id, trace_id=None):
+        headers = {"X-Request-ID": request_id}
+        if trace_id:
+            headers["traceparent"] = traceparent(trace_id)
+        return self.client.get(path, headers=headers)
+
+    def wait_for_line(self, request_id, msg="request"):
+        deadline = time.monotonic() + 5  # the C++ logger batches writes for up to a second
+        while time.monotonic() < deadline:
+            lines = access_lines(self.log, request_id, msg)
+            if lines:
+                self.assertEqual(len(lines), 1, lines)
+                return lines[0]
+            time.sleep(0.05)
+        self.fail(f"no {msg!r} line for {request_id}")
+
+
+class AccessLogSampleZero(FilteredAccessLog):
+    FLAGS = ["--access-log-sample", "0"]
+
+    def test_successes_and_client_errors_are_not_logged_and_server_errors_are(self):
+        self.assertEqual(self.get("/hello", "sample0-200").status, 200)
+        self.assertEqual(self.get("/no/such", "sample0-404").status, 404)
+        self.assertEqual(self.get("/error", "sample0-500").status, 500)
+        line = self.wait_for_line("sample0-500")
+        self.assertEqual((line["route"], line["status"]), ("/error", 500))
+        self.assertEqual(access_lines(self.log, "sample0-200"), [])
+        self.assertEqual(access_lines(self.log, "sample0-404"), [])
+
+    def test_connection_level_rejections_are_sampled_like_other_client_errors(self):
+        r = self.client.get("/hello", headers={"X-Big": "a" * (64 * 1024)})
+        self.assertProblem(r, 431)
+        rejected_id = r.header("x-request-id")
+        self.assertTrue(rejected_id)
+        self.assertEqual(self.get("/error", "sample0-after-431").status, 500)
+        self.wait_for_line("sample0-after-431")
+        self.assertEqual(access_lines(self.log, rejected_id, "request rejected"), [])
+
+    def test_metrics_still_count_what_the_log_leaves_out(self):
+        self.assertEqual(self.get("/hello", "sample0-counted").status, 200)
+        text = self.client.get("/metrics").body.decode()
+        self.assertRegex(text, r'http_requests_total\{method="GET",route="/hello",code="200"\} [1-9]')
+
+
+class AccessLogSampleHalf(FilteredAccessLog):
+    """The decision is keyed on the rightmost 8 bytes of the trace id: below 2^63 at rate 0.5."""
+
+    FLAGS = ["--access-log-sample", "0.5"]
+    LOW_KEY = "ffffffffffffffff0000000000000001"  # the left half must not matter
+    HIGH_KEY = "0000000000000000ffffffffffffffff"
+
+    def test_the_trace_id_decides(self):
+        self.assertEqual(self.get("/hello", "half-high-key", self.HIGH_KEY).status, 200)
+        self.assertEqual(self.get("/hello", "half-low-key", self.LOW_KEY).status, 200)
+        line = self.wait_for_line("half-low-key")
+        self.assertEqual(line["trace_id"], self.LOW_KEY)
+        self.assertEqual(access_lines(self.log, "half-high-key"), [])
+
+    def test_a_server_error_is_logged_whatever_its_trace_id(self):
+        self.assertEqual(self.get("/error", "half-high-key-500", self.HIGH_KEY).status, 500)
+        self.assertEqual(self.wait_for_line("half-high-key-500")["trace_id"], self.HIGH_KEY)
+
+
+class AccessLogFlags(contract.ServiceTest):
+    def test_rates_outside_zero_to_one_are_usage_errors(self):
+        for rate in ("-0.1", "1.5", "nan", "x"):
+            p = subprocess.run(self.SERVICE_COMMAND + ["--port", "0", "--access-log-sample", rate],
+                               capture_output=True, text=True, timeout=30)
+            self.assertEqual(p.returncode, 2, (rate, p.stdout, p.stderr[-500:]))
+
+    def test_a_slow_threshold_must_be_a_duration(self):
+        p = subprocess.run(self.SERVICE_COMMAND + ["--port", "0", "--access-log-slow", "soon"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 2, p.stderr[-500:])

@@ -4,6 +4,8 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/container/small_vector.hpp>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "05_observability_basics_mini/http/connection_metrics.hpp"
@@ -12,6 +14,7 @@
 #include "05_observability_basics_mini/tracing/request_id.hpp"
 #include "05_observability_basics_mini/tracing/trace_context.hpp"
 #include "core/base/hex.hpp"
+#include "core/base/thread_random.hpp"
 #include "core/http/problem.hpp"
 #include "core/net/peer_address.hpp"
 
@@ -37,6 +40,12 @@ struct InFlight {
   InFlight& operator=(const InFlight&) = delete;
   RequestMetrics& metrics;
 };
+
+// CLI::Range tests `value < min || value > max`, which NaN passes ("nan" parses as a double).
+std::string RejectNan(const std::string& text) {
+  if (std::isnan(std::strtod(text.c_str(), nullptr))) return "not a number: " + text;
+  return {};
+}
 
 core::Task<void> ServeMetrics(const Registry* registry, core::Exchange& ex) {
   ex.Text(core::http::status::ok, registry->ExposeText(), kTextContentType);
@@ -72,11 +81,14 @@ core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next 
     ex.Fail(core::Error(core::Code::kInternal, "the server hit an unexpected error"));
   }
   ex.response.set(kRequestIdHeader, context.request_id);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  metrics_.Record(ex.request.method_string(), ex.route, static_cast<int>(ex.response.result_int()),
-                  seconds);
-  if (options_.access_log) AccessLog(ex, seconds);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const int status = static_cast<int>(ex.response.result_int());
+  metrics_.Record(ex.request.method_string(), ex.route, status, seconds);
+  if (options_.access_log &&
+      log_policy_.ShouldLog(status, elapsed, SampleKey(context.span.trace_id))) {
+    AccessLog(ex, seconds);
+  }
   // The context dies with this frame: nothing after us may read it.
   ex.attributes.Set(kRequestContext, nullptr);
   ex.attributes.Set(core::kRequestId, nullptr);
@@ -101,7 +113,10 @@ void ObservabilityMiddleware::OnRejection(core::Response& response,
   response.set(kRequestIdHeader, id);
   const int status = static_cast<int>(response.result_int());
   metrics_.Record("", "", status, 0.0);
-  if (options_.access_log && core::log::Enabled(core::log::Level::kInfo)) {
+  // No trace to key on, so a fresh draw: a flood of malformed requests is sampled like a flood of
+  // 404s (the counter above still has every one), and rate 1 still logs them all.
+  if (options_.access_log && core::log::Enabled(core::log::Level::kInfo) &&
+      log_policy_.ShouldLog(status, std::chrono::nanoseconds::zero(), core::ThreadRandom64())) {
     const core::PeerAddressText peer_text(peer);
     core::log::Info(
         "request rejected",
@@ -122,6 +137,12 @@ void HttpObservability::AddFlags(core::ServiceCli& cli) {
   cli.AddSwitch("observability", options_.enabled,
                 "Request ids, tracing, metrics and access logs (off only to measure their cost)");
   cli.AddSwitch("access-log", options_.access_log, "One JSON line per request");
+  cli.AddOption("access-log-sample", options_.access_log_sample,
+                "Fraction of requests logged, keyed on the trace id (5xx and slow: always)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->check(CLI::Validator(RejectNan, "", "not NaN"));
+  cli.AddDuration("access-log-slow", options_.access_log_slow,
+                  "Always log requests at least this slow (0: no such rule)", true);
 }
 
 core::Result<void> HttpObservability::Install(core::App& app) {

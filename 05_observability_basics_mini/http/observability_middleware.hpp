@@ -22,15 +22,18 @@
 //   ```
 //
 // Flags: --observability / --no-observability (off only to measure the bare core; the registry
-// still exists, nothing is served or recorded) and --access-log / --no-access-log.
+// still exists, nothing is served or recorded), --access-log / --no-access-log, and which requests
+// get a line: --access-log-sample RATE and --access-log-slow DURATION (tracing/access_log_policy).
 // Per request: accept a sane X-Request-ID or mint one (echoed on the response), continue or start
 // a trace from traceparent/tracestate — both attached to the exchange as a RequestContext — time
 // the request, record http_requests_total{method,route,code} and
 // http_request_duration_seconds{method,route}, and log one access line {request_id, trace_id,
-// span_id, method, route, status, duration_s, bytes_in, bytes_out, peer}. Connection-level
-// rejections (400/408/413/431) go through the same accounting via the pipeline's rejection hook.
+// span_id, method, route, status, duration_s, bytes_in, bytes_out, peer} — for every request, or
+// for 5xx, slow ones and a trace-keyed sample of the rest. Connection-level rejections
+// (400/408/413/431) go through the same accounting via the pipeline's rejection hook.
 #pragma once
 
+#include <chrono>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -38,6 +41,7 @@
 
 #include "05_observability_basics_mini/metrics/registry.hpp"
 #include "05_observability_basics_mini/metrics/request_metrics.hpp"
+#include "05_observability_basics_mini/tracing/access_log_policy.hpp"
 #include "05_observability_basics_mini/tracing/trace_context.hpp"
 #include "core/base/log.hpp"
 #include "core/http/app.hpp"
@@ -64,21 +68,26 @@ inline const RequestContext* ContextOf(const core::Exchange& ex) {
 
 struct HttpObservabilityOptions {
   bool enabled = true;             // off: nothing installed (measures the bare core)
-  bool access_log = true;          // one info-level JSON line per request
+  bool access_log = true;          // one info-level JSON line per request (AccessLogPolicy's pick)
   bool sample_new_traces = false;  // trace-flags for traces we start (W3C default: not sampled)
+  double access_log_sample = 1.0;  // fraction of non-5xx, non-slow requests logged, by trace id
+  std::chrono::milliseconds access_log_slow{0};  // at least this slow: always logged (0: no rule)
 };
 
 class ObservabilityMiddleware final : public core::Middleware {
  public:
   // `metrics` must outlive the middleware.
   ObservabilityMiddleware(RequestMetrics& metrics, HttpObservabilityOptions options)
-      : metrics_(metrics), options_(options) {}
+      : metrics_(metrics),
+        options_(options),
+        log_policy_({.sample_rate = options.access_log_sample, .slow = options.access_log_slow}) {}
 
   // Never throws: a handler exception becomes a 500 problem here, so it is still counted, logged
   // with its request id, and answered with X-Request-ID.
   core::Task<void> Handle(core::Exchange& ex, core::Next next) override;
 
-  // Accounting for a request the connection rejected before the pipeline (see Pipeline).
+  // Accounting for a request the connection rejected before the pipeline (see Pipeline). Its
+  // access line follows the same policy, sampled by a fresh random draw (it has no trace).
   void OnRejection(core::Response& response, const boost::asio::ip::address& peer) const;
 
  private:
@@ -86,6 +95,7 @@ class ObservabilityMiddleware final : public core::Middleware {
 
   RequestMetrics& metrics_;
   HttpObservabilityOptions options_;
+  AccessLogPolicy log_policy_;
 };
 
 // Registry + RED metrics + process/build metrics + the middleware, for one service: 05 as a
@@ -98,7 +108,8 @@ class HttpObservability final : public core::Module {
   // Service metrics go here too (decisions, hits, queue depth); scraped at GET /metrics.
   Registry& registry() { return registry_; }
 
-  // --observability and --access-log (each with its negation and environment name).
+  // --observability and --access-log (each with its negation and environment name),
+  // --access-log-sample and --access-log-slow.
   void AddFlags(core::ServiceCli& cli) override;
   // Install(app.router(), app.pipeline(), &app.client()) unless disabled. Never fails.
   core::Result<void> Install(core::App& app) override;

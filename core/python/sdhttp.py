@@ -173,6 +173,8 @@ class Options:
     idle_timeout: float = 60.0
     log_level: str = "info"
     access_log: bool = True
+    access_log_sample: float = 1.0  # fraction of non-5xx, non-slow requests logged, by trace id
+    access_log_slow: float = 0.0  # seconds; at least this slow: always logged (0: no such rule)
 
 
 LEVELS = {"trace": 0, "debug": 1, "info": 2, "warn": 3, "error": 4, "off": 5}
@@ -210,7 +212,9 @@ class App:
         self.log = Logger(name, options.log_level)
         self.registry = sdobs.Registry()
         sdobs.register_process_metrics(self.registry, VERSION)
-        self.observability = sdobs.RequestObservability(self.registry, self.log, options.access_log)
+        self.observability = sdobs.RequestObservability(
+            self.registry, self.log, options.access_log,
+            sdobs.AccessLogPolicy(options.access_log_sample, options.access_log_slow))
         router.get("/healthz", lambda r: Response.json(200, {"status": "ok"}))
         router.get("/readyz", self._readyz)
         router.get("/metrics", lambda r: Response(200, self.registry.expose().encode(),
@@ -247,7 +251,9 @@ class App:
         """Accounting for a request refused before routing (400/413/431); returns its request id."""
         request_id = sdobs.accept_or_new_request_id(None)
         self.observability.record("", "", status, 0.0)
-        if self.observability.access_log:
+        # No trace to key on, so a fresh draw: sampled like any 4xx (the counter has every one).
+        if self.observability.access_log and self.observability.policy.should_log(
+                status, 0.0, sdobs.random_sample_key()):
             self.log.log("info", "request rejected", request_id=request_id, route="", status=status, peer=peer)
         return request_id
 
@@ -400,6 +406,14 @@ def duration(text: str) -> float:
     return int(m.group(1)) * scale
 
 
+def fraction(text: str) -> float:
+    """A rate flag: a number from 0 to 1 (NaN refused, as the C++ services do)."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"not a number from 0 to 1: {text!r}")
+    return value
+
+
 def common_args(description: str, default_port: int) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--host", default=os.environ.get("SD_HOST", "127.0.0.1"))
@@ -411,6 +425,10 @@ def common_args(description: str, default_port: int) -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, help="accepted for parity; Python uses a thread per connection")
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
                    help="one JSON line per request")
+    p.add_argument("--access-log-sample", type=fraction, default=1.0, metavar="RATE",
+                   help="fraction of requests logged, keyed on the trace id (5xx and slow: always)")
+    p.add_argument("--access-log-slow", type=duration, default=0.0, metavar="DURATION",
+                   help="always log requests at least this slow (0: no such rule)")
     return p
 
 
@@ -419,7 +437,8 @@ def options_from(args: argparse.Namespace) -> Options:
         raise SystemExit(2)
     return Options(host=args.host, port=args.port, max_body_bytes=args.max_body_bytes,
                    max_header_bytes=args.max_header_bytes, idle_timeout=args.idle_timeout,
-                   log_level=args.log_level, access_log=args.access_log)
+                   log_level=args.log_level, access_log=args.access_log,
+                   access_log_sample=args.access_log_sample, access_log_slow=args.access_log_slow)
 
 
 def serve(app: App, on_stop: Callable[[], None] | None = None) -> int:

@@ -231,12 +231,44 @@ def register_process_metrics(registry: Registry, version: str) -> None:
 _MONO_START = time.monotonic()
 
 
+# ---- which requests get an access line --------------------------------------------------------
+
+def sample_key(trace_id: str) -> int:
+    """The sampling key of a trace: its rightmost 8 bytes (random, per trace-context Level 2)."""
+    return int(trace_id[16:], 16)
+
+
+class AccessLogPolicy:
+    """5xx and requests at least `slow` seconds long (0: no such rule) are always logged; the rest
+    when their key < rate * 2**64. The key is the trace id's, so every service on a request's path
+    makes the same choice (05's tracing/access_log_policy.hpp, the same arithmetic)."""
+
+    def __init__(self, sample_rate: float = 1.0, slow: float = 0.0):
+        self.all = sample_rate >= 1.0
+        # rate * 2**64 is exact for a float (a power-of-two scale) and truncates as the C++ cast does.
+        self.threshold = int(sample_rate * 2.0 ** 64) if 0.0 < sample_rate < 1.0 else 0
+        self.slow = max(slow, 0.0)
+
+    def should_log(self, status: int, seconds: float, key: int) -> bool:
+        if self.all or status >= 500:
+            return True
+        if self.slow > 0 and seconds >= self.slow:
+            return True
+        return key < self.threshold
+
+
+def random_sample_key() -> int:
+    """A key for a request with no trace (a connection-level rejection)."""
+    return secrets.randbits(64)
+
+
 class RequestObservability:
     """RED metrics + access log + request id + trace for every request of an App."""
 
-    def __init__(self, registry: Registry, log, access_log: bool = True):
+    def __init__(self, registry: Registry, log, access_log: bool = True, policy: AccessLogPolicy | None = None):
         self.log = log
         self.access_log = access_log
+        self.policy = policy or AccessLogPolicy()
         self.requests = registry.counter("http_requests_total", "HTTP requests by method, route template and status code.",
                                          ("method", "route", "code"))
         self.duration = registry.histogram("http_request_duration_seconds",
@@ -258,7 +290,7 @@ class RequestObservability:
             self.in_flight.set(value=self._in_flight)
         response.headers[REQUEST_ID_HEADER] = request.request_id
         self.record(request.method, request.route, response.status, seconds)
-        if self.access_log:
+        if self.access_log and self.policy.should_log(response.status, seconds, sample_key(request.trace.trace_id)):
             self.log.log("info", "request", request_id=request.request_id, trace_id=request.trace.trace_id,
                          span_id=request.trace.span_id, method=request.method, route=request.route,
                          status=response.status, duration_s=seconds, bytes_in=len(request.body),
