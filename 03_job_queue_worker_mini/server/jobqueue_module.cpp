@@ -4,12 +4,9 @@
 #include <cstdio>
 #include <thread>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include "03_job_queue_worker_mini/server/jobs_metrics.hpp"
 #include "03_job_queue_worker_mini/store/engine_job_store.hpp"
+#include "core/async/run_now.hpp"
 #include "core/base/log.hpp"
 
 namespace jobs_server {
@@ -27,15 +24,6 @@ std::int64_t WallNowNs() {
 
 core::Error Bad(std::string detail) {
   return core::Error(core::Code::kInvalidArgument, std::move(detail));
-}
-
-// Runs one task to completion on a private io_context (start-up work before the server runs).
-template <class T>
-T RunNow(core::Task<T> task) {
-  boost::asio::io_context ioc;
-  auto future = boost::asio::co_spawn(ioc, std::move(task), boost::asio::use_future);
-  ioc.run();
-  return future.get();
 }
 
 }  // namespace
@@ -113,7 +101,7 @@ core::Result<void> JobQueueModule::InstallPostgres(core::App& app) {
   so.retry = {flags_.max_attempts, flags_.retry_base, flags_.retry_max};
   so.max_poll = flags_.pg_max_poll;
   pg_store_ = std::make_unique<jobs_store::PgJobStore>(*pool_, so, flags_.postgres_url);
-  core::Result<void> migrated = RunNow(pg_store_->Migrate());
+  core::Result<void> migrated = core::RunNow(pg_store_->Migrate());
   if (!migrated) return Bad("--postgres-url: " + migrated.error().detail);
   pg_store_->Start();
   store_ = pg_store_.get();
