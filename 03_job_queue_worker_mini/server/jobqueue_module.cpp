@@ -1,7 +1,6 @@
 #include "03_job_queue_worker_mini/server/jobqueue_module.hpp"
 
 #include <csignal>
-#include <cstdio>
 #include <thread>
 
 #include "03_job_queue_worker_mini/server/jobs_metrics.hpp"
@@ -176,19 +175,13 @@ core::Result<void> JobQueueModule::Start(core::Server&) {
   if (flags_.beanstalkd) {
     beanstalkd_ = std::make_unique<BeanstalkServer>(
         *protocol_, log_.get(),
-        BeanstalkServerOptions{.host = host_,
-                               .port = static_cast<std::uint16_t>(flags_.beanstalkd_port),
-                               .threads = threads_,
-                               .max_connections = flags_.beanstalkd_max_connections,
-                               .read_timeout = flags_.beanstalkd_read_timeout});
-    if (auto r = beanstalkd_->Listen(); !r) {
-      return core::Error(r.error().code, "beanstalkd: " + r.error().detail);
-    }
-    beanstalkd_->Start();
-    core::log::Info("beanstalkd protocol listening", {{"port", beanstalkd_->port()}});
-    std::printf("beanstalkd protocol on %s:%u\n", host_.c_str(),
-                static_cast<unsigned>(beanstalkd_->port()));
-    std::fflush(stdout);
+        core::TextProtocolServerOptions{.host = host_,
+                                        .port = static_cast<std::uint16_t>(flags_.beanstalkd_port),
+                                        .threads = threads_,
+                                        .max_connections = flags_.beanstalkd_max_connections,
+                                        .read_timeout = flags_.beanstalkd_read_timeout});
+    if (auto r = beanstalkd_->Listen(); !r) return r.error();  // "beanstalkd: ..."
+    beanstalkd_->Start();  // prints "beanstalkd protocol on HOST:PORT"
   }
   ticker_ = std::make_unique<core::Ticker>(flags_.tick_interval, [e = engine_.get()] {
     if (g_drain_requested && !e->draining()) {
