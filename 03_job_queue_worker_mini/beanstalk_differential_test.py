@@ -23,23 +23,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 10.0) -> None:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"nothing listening on {port}")
+sys.path.insert(0, str(HERE.parent / "tests" / "contract"))
+from procs import free_port, stop, wait_port  # noqa: E402
 
 
 class Conn:
@@ -234,11 +219,7 @@ def main() -> int:
                           "\n--- sd-jobqueue\n" + transcripts[1])
         finally:
             for proc in (beanstalkd, sd):
-                proc.terminate()
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                stop(proc)
     print(f"{len(SCRIPTS) - failures} passed, {failures} failed")
     return 1 if failures else 0
 

@@ -7,7 +7,6 @@ C++ only; the harness starts sd-cache with --memcached-port 0 and prints its mem
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -15,6 +14,7 @@ import time
 import unittest
 
 import contract
+import procs
 
 
 def start_memcached():
@@ -108,12 +108,7 @@ class MemcachedDifferential(contract.ServiceTest):
 
     @classmethod
     def tearDownClass(cls):
-        cls.proc.send_signal(signal.SIGTERM)
-        try:
-            cls.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            cls.proc.kill()
-            cls.proc.wait()
+        procs.stop(cls.proc)
         shutil.rmtree(cls.workdir, ignore_errors=True)
 
     def both(self, data: bytes, until: bytes | None = b"VERSION") -> tuple[bytes, bytes]:

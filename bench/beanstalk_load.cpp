@@ -6,29 +6,25 @@
 //
 //   beanstalk_load --port 11300 --connections 50 --seconds 5 --body-bytes 64
 #include <CLI/CLI.hpp>
-#include <array>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <string>
 
-#include "bench/latency_histogram.hpp"
+#include "bench/closed_loop.hpp"
 #include "core/async/task.hpp"
 
 namespace {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+namespace net = bench::net;
+using bench::Clock;
+using bench::tcp;
 using core::kUseTuple;
 
 struct Options {
@@ -40,16 +36,9 @@ struct Options {
   long fill = 0;
 };
 
-using Histogram = bench::LatencyHistogram;
-
 struct Shared {
   Options o;
-  Clock::time_point end;
-  bool measuring = false;
-  std::uint64_t cycles = 0;
-  std::uint64_t all_cycles = 0;
-  std::uint64_t errors = 0;
-  Histogram hist;
+  bench::LoadRun run;
 };
 
 // One request/reply: writes `req`, reads one line (and the job body if the line announces one).
@@ -76,12 +65,11 @@ core::Task<bool> Call(tcp::socket& s, net::streambuf& in, const std::string& req
 core::Task<void> Worker(Shared* sh, tcp::endpoint ep, long fill) {
   auto ex = co_await net::this_coro::executor;
   tcp::socket s(ex);
-  auto [cec] = co_await s.async_connect(ep, kUseTuple);
-  if (cec) {
-    ++sh->errors;
+  const bool connected = co_await bench::Connect(s, ep);
+  if (!connected) {
+    ++sh->run.errors;
     co_return;
   }
-  s.set_option(tcp::no_delay(true));
   net::streambuf in;
   const std::string body(static_cast<std::size_t>(sh->o.body_bytes), 'x');
   const std::string put = "put 100 0 60 " + std::to_string(body.size()) + "\r\n" + body + "\r\n";
@@ -98,7 +86,7 @@ core::Task<void> Worker(Shared* sh, tcp::endpoint ep, long fill) {
         if (rec) co_return;
         if (std::string(net::buffers_begin(in.data()), net::buffers_begin(in.data()) + 8) !=
             "INSERTED") {
-          ++sh->errors;
+          ++sh->run.errors;
         }
         in.consume(rn);
       }
@@ -106,7 +94,7 @@ core::Task<void> Worker(Shared* sh, tcp::endpoint ep, long fill) {
     }
     co_return;
   }
-  while (Clock::now() < sh->end) {
+  while (sh->run.Running()) {
     const auto t0 = Clock::now();
     bool ok = co_await Call(s, in, put, &line);
     ok = ok && line.rfind("INSERTED ", 0) == 0;
@@ -118,14 +106,10 @@ core::Task<void> Worker(Shared* sh, tcp::endpoint ep, long fill) {
       ok = ok && line == "DELETED\r\n";
     }
     if (!ok) {
-      ++sh->errors;
+      ++sh->run.errors;
       co_return;
     }
-    ++sh->all_cycles;
-    if (sh->measuring) {
-      ++sh->cycles;
-      sh->hist.Add(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-    }
+    sh->run.Done(t0);
   }
 }
 
@@ -154,24 +138,11 @@ int main(int argc, char** argv) {
     }
     ioc.run();
     std::printf("{\"stored\":%ld,\"errors\":%llu}\n", o.fill,
-                static_cast<unsigned long long>(sh.errors));
-    return sh.errors == 0 ? 0 : 1;
+                static_cast<unsigned long long>(sh.run.errors));
+    return sh.run.errors == 0 ? 0 : 1;
   }
-  sh.end = Clock::now() + std::chrono::seconds(1 + o.seconds);  // 1 s warm-up, then measure
-  for (int i = 0; i < o.connections; ++i) net::co_spawn(ioc, Worker(&sh, ep, 0), net::detached);
-  net::steady_timer warmup(ioc, std::chrono::seconds(1));
-  Clock::time_point start;
-  warmup.async_wait([&](auto) {
-    sh.measuring = true;
-    start = Clock::now();
+  const double seconds = bench::RunMeasured(ioc, sh.run, o.seconds, [&] {
+    for (int i = 0; i < o.connections; ++i) net::co_spawn(ioc, Worker(&sh, ep, 0), net::detached);
   });
-  ioc.run();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf(
-      "{\"cycles\":%llu,\"all_cycles\":%llu,\"cycles_per_s\":%.0f,\"p50_us\":%.1f,"
-      "\"p99_us\":%.1f,\"errors\":%llu}\n",
-      static_cast<unsigned long long>(sh.cycles), static_cast<unsigned long long>(sh.all_cycles),
-      static_cast<double>(sh.cycles) / elapsed, sh.hist.Quantile(0.5), sh.hist.Quantile(0.99),
-      static_cast<unsigned long long>(sh.errors));
-  return sh.errors == 0 ? 0 : 1;
+  return bench::Report(sh.run, seconds, "cycles");
 }

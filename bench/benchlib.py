@@ -14,32 +14,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+# Ports and processes: the helpers the tests use too (tests/contract/procs.py), re-exported here
+# as benchlib.free_port / benchlib.wait_port for the benchmark scripts.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "contract"))
+import procs  # noqa: E402
+from procs import free_port, wait_port  # noqa: E402,F401
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -49,6 +38,14 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = f.read().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime + stime
     return total / CLK_TCK
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of process `pid` (VmRSS), in bytes; 0 when /proc does not say."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def children(pid: int) -> list[int]:
@@ -64,13 +61,7 @@ class Server:
     cpu_pids: list[int] = field(default_factory=list)  # whose CPU time counts
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        procs.stop(self.proc)
 
 
 def start_command(name: str, argv: list[str], port: int, cpus: str = "0") -> Server:

@@ -21,13 +21,6 @@ HERE = pathlib.Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
-def rss_bytes(pid: int) -> int:
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 def start_memcached(port: int, threads: int, cpus: str, megabytes: int) -> benchlib.Server:
     exe = shutil.which("memcached") or "/usr/bin/memcached"
     return benchlib.start_command(f"memcached -t {threads}",
@@ -91,11 +84,11 @@ def memory_per_item(build: str, items: int) -> str:
         s = make(port)
         try:
             time.sleep(0.2)
-            before = rss_bytes(s.proc.pid)
+            before = benchlib.rss_bytes(s.proc.pid)
             subprocess.run([str(pathlib.Path(build) / "tools" / "memcache_load"), "--port", str(port), "--keys",
                             str(items), "--value-bytes", "32", "--prefill-only"], check=True, capture_output=True,
                            timeout=600)
-            grown = rss_bytes(s.proc.pid) - before
+            grown = benchlib.rss_bytes(s.proc.pid) - before
         finally:
             s.stop()
         rows.append(f"| {s.name} | {grown / 2**20:.1f} MiB | {grown / items:.1f} |")

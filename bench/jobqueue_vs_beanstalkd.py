@@ -18,42 +18,19 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+import benchlib
+import procs  # tests/contract/procs.py, on the path benchlib sets
 
 HERE = Path(__file__).resolve().parent
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int) -> None:
-    until = time.monotonic() + 20
-    while time.monotonic() < until:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing on port {port}")
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def start(kind: str, build: Path, mode: str, data: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
+    port = benchlib.free_port()
     if kind == "beanstalkd":
         argv = ["beanstalkd", "-l", "127.0.0.1", "-p", str(port)]
         if mode != "memory":
@@ -65,17 +42,8 @@ def start(kind: str, build: Path, mode: str, data: str) -> tuple[subprocess.Pope
             argv += ["--data", data, "--fsync", mode]
     proc = subprocess.Popen(["taskset", "-c", "0"] + argv, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    wait_port(port)
+    benchlib.wait_port(port, timeout=20)
     return proc, port
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def load(build: Path, port: int, seconds: int, extra: list[str] | None = None) -> dict:
@@ -111,7 +79,7 @@ def main() -> int:
                     try:
                         runs[kind].append(load(build, port, args.seconds))
                     finally:
-                        stop(proc)
+                        procs.stop(proc, timeout=15)
         ratios = [a["cycles_per_s"] / b["cycles_per_s"] for a, b in zip(runs["sd"], runs["beanstalkd"])]
         med = {k: sorted(v, key=lambda r: r["cycles_per_s"])[len(v) // 2] for k, v in runs.items()}
         label = "in memory" if mode == "memory" else f"log, --fsync {mode} vs -b " + \
@@ -127,12 +95,12 @@ def main() -> int:
     for kind in ("sd", "beanstalkd"):
         proc, port = start(kind, build, "memory", "")
         try:
-            before = rss_kib(proc.pid if kind == "beanstalkd" else proc.pid)
             # taskset execs the server, so the pid is the server's.
+            before = benchlib.rss_bytes(proc.pid) // 1024
             load(build, port, 1, ["--fill", str(args.jobs)])
-            after = rss_kib(proc.pid)
+            after = benchlib.rss_bytes(proc.pid) // 1024
         finally:
-            stop(proc)
+            procs.stop(proc, timeout=15)
         per_job = (after - before) * 1024 / args.jobs
         row = f"| {'sd-jobqueue' if kind == 'sd' else 'beanstalkd 1.12'} | {(after - before) / 1024:,.0f} MiB | {per_job:.0f} B |"
         print(row, flush=True)

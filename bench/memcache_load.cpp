@@ -5,29 +5,23 @@
 //
 //   memcache_load --port 11211 --connections 50 --seconds 5 --keys 100000 --value-bytes 32
 #include <CLI/CLI.hpp>
-#include <array>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <string>
-#include <vector>
 
-#include "bench/latency_histogram.hpp"
+#include "bench/closed_loop.hpp"
 #include "core/async/task.hpp"
 
 namespace {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-using Clock = std::chrono::steady_clock;
+namespace net = bench::net;
+using bench::Clock;
+using bench::tcp;
 using core::kUseTuple;
 
 struct Options {
@@ -41,16 +35,9 @@ struct Options {
   bool prefill_only = false;
 };
 
-using Histogram = bench::LatencyHistogram;
-
 struct Shared {
   Options o;
-  Clock::time_point end;
-  bool measuring = false;
-  std::uint64_t ops = 0;      // measured (after warm-up)
-  std::uint64_t all_ops = 0;  // including warm-up: what the server's CPU time covers
-  std::uint64_t errors = 0;
-  Histogram hist;
+  bench::LoadRun run;
 };
 
 std::uint64_t Next(std::uint64_t& s) {  // xorshift64*
@@ -71,12 +58,11 @@ core::Task<void> Client(Shared* sh, tcp::endpoint ep, std::uint64_t seed, bool p
                         int step) {
   auto ex = co_await net::this_coro::executor;
   tcp::socket s(ex);
-  auto [cec] = co_await s.async_connect(ep, kUseTuple);
-  if (cec) {
-    ++sh->errors;
+  const bool connected = co_await bench::Connect(s, ep);
+  if (!connected) {
+    ++sh->run.errors;
     co_return;
   }
-  s.set_option(tcp::no_delay(true));
   net::streambuf in;
   const std::string value(static_cast<std::size_t>(sh->o.value_bytes), 'x');
   std::string req;
@@ -86,7 +72,7 @@ core::Task<void> Client(Shared* sh, tcp::endpoint ep, std::uint64_t seed, bool p
       auto [wec, wn] = co_await net::async_write(s, net::buffer(req), kUseTuple);
       auto [rec, rn] = co_await net::async_read_until(s, in, "\r\n", kUseTuple);
       if (wec || rec) {
-        ++sh->errors;
+        ++sh->run.errors;
         co_return;
       }
       in.consume(rn);
@@ -94,7 +80,7 @@ core::Task<void> Client(Shared* sh, tcp::endpoint ep, std::uint64_t seed, bool p
     co_return;
   }
   std::uint64_t rng = seed;
-  while (Clock::now() < sh->end) {
+  while (sh->run.Running()) {
     const std::uint64_t r = Next(rng);
     const std::uint64_t k = r % static_cast<std::uint64_t>(sh->o.keys);
     const bool get = static_cast<double>((r >> 32) % 10000) / 10000.0 < sh->o.get_ratio;
@@ -106,21 +92,17 @@ core::Task<void> Client(Shared* sh, tcp::endpoint ep, std::uint64_t seed, bool p
     const auto t0 = Clock::now();
     auto [wec, wn] = co_await net::async_write(s, net::buffer(req), kUseTuple);
     if (wec) {
-      ++sh->errors;
+      ++sh->run.errors;
       co_return;
     }
     const char* terminator = get ? "END\r\n" : "\r\n";
     auto [rec, rn] = co_await net::async_read_until(s, in, terminator, kUseTuple);
     if (rec) {
-      ++sh->errors;
+      ++sh->run.errors;
       co_return;
     }
     in.consume(rn);
-    ++sh->all_ops;
-    if (sh->measuring) {
-      ++sh->ops;
-      sh->hist.Add(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-    }
+    sh->run.Done(t0);
   }
 }
 
@@ -148,28 +130,15 @@ int main(int argc, char** argv) {
   ioc.restart();
   if (o.prefill_only) {
     std::printf("{\"stored\":%d,\"errors\":%llu}\n", o.keys,
-                static_cast<unsigned long long>(sh.errors));
-    return sh.errors == 0 ? 0 : 1;
+                static_cast<unsigned long long>(sh.run.errors));
+    return sh.run.errors == 0 ? 0 : 1;
   }
 
-  sh.end = Clock::now() + std::chrono::seconds(1 + o.seconds);  // 1 s warm-up, then measure
-  for (int i = 0; i < o.connections; ++i) {
-    net::co_spawn(ioc, Client(&sh, ep, 0x9E3779B97F4A7C15ULL * (i + 1), false, 0, 1),
-                  net::detached);
-  }
-  net::steady_timer warmup(ioc, std::chrono::seconds(1));
-  Clock::time_point start;
-  warmup.async_wait([&](auto) {
-    sh.measuring = true;
-    start = Clock::now();
+  const double seconds = bench::RunMeasured(ioc, sh.run, o.seconds, [&] {
+    for (int i = 0; i < o.connections; ++i) {
+      net::co_spawn(ioc, Client(&sh, ep, 0x9E3779B97F4A7C15ULL * (i + 1), false, 0, 1),
+                    net::detached);
+    }
   });
-  ioc.run();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf(
-      "{\"ops\":%llu,\"all_ops\":%llu,\"ops_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-      "\"errors\":%llu}\n",
-      static_cast<unsigned long long>(sh.ops), static_cast<unsigned long long>(sh.all_ops),
-      static_cast<double>(sh.ops) / elapsed, sh.hist.Quantile(0.5), sh.hist.Quantile(0.99),
-      static_cast<unsigned long long>(sh.errors));
-  return sh.errors == 0 ? 0 : 1;
+  return bench::Report(sh.run, seconds, "ops");
 }

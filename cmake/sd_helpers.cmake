@@ -86,6 +86,30 @@ function(sd_benchmark name)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
 endfunction()
 
+# sd_fuzzer(name SOURCES ... [COMPILE_IN lib ...] DEPS ...): a libFuzzer target, built only with
+# -DSD_BUILD_FUZZERS=ON and clang (`make fuzz`), always with ASan and UBSan. The code under test is
+# compiled into the fuzzer — listed in SOURCES, or every source of a library named in COMPILE_IN —
+# not linked from its library, so that libFuzzer's coverage instrumentation reaches it (and clang
+# 14 cannot instrument coroutine translation units for coverage: keep those out).
+function(sd_fuzzer name)
+  if(NOT SD_BUILD_FUZZERS OR NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    return()
+  endif()
+  cmake_parse_arguments(A "" "" "SOURCES;COMPILE_IN;DEPS" ${ARGN})
+  foreach(lib IN LISTS A_COMPILE_IN)
+    get_target_property(lib_sources ${lib} SOURCES)
+    get_target_property(lib_dir ${lib} SOURCE_DIR)
+    list(TRANSFORM lib_sources PREPEND ${lib_dir}/)
+    list(APPEND A_SOURCES ${lib_sources})
+  endforeach()
+  add_executable(${name} ${A_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE sd_flags ${A_DEPS})
+  target_compile_options(${name} PRIVATE
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+endfunction()
+
 # sd_folders_to_build(out graph wanted): the folders to add, dependencies first. `graph` is a list
 # of "folder: dep dep ..." entries; `wanted` the folders asked for (empty = all in the graph). A
 # folder that is asked for but not in the graph, or a dependency missing from it, is an error.

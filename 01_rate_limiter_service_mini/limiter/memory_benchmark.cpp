@@ -6,28 +6,18 @@
 //   build/bench/ratelimit_memory_benchmark --benchmark_filter=flood
 #include <benchmark/benchmark.h>
 #include <malloc.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
 #include "01_rate_limiter_service_mini/limiter/keys.hpp"
 #include "01_rate_limiter_service_mini/limiter/sharded_memory_store.hpp"
+#include "core/base/resident_memory.hpp"
 
 namespace ratelimit {
 namespace {
 
 constexpr std::size_t kMillion = 1'000'000;
-
-double ResidentBytes() {
-  long size = 0;
-  long resident = 0;
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &size, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
-}
 
 std::string Ipv4Key(std::size_t i) {
   return "10." + std::to_string((i >> 16) & 255) + "." + std::to_string((i >> 8) & 255) + "." +
@@ -53,12 +43,12 @@ void Fill(benchmark::State& st, KeyFn key_fn, std::size_t inserts) {
   const auto now = core::SystemClock::Instance().Now();
   for (auto _ : st) {
     malloc_trim(0);
-    const double before = ResidentBytes();
+    const auto before = static_cast<double>(core::ResidentBytes());
     MemoryStoreOptions o;
     o.max_keys = kMillion;
     ShardedMemoryStore store(o);
     for (std::size_t i = 0; i < inserts; ++i) (void)store.Decide(rule, key_fn(i), 1, now);
-    const double after = ResidentBytes();
+    const auto after = static_cast<double>(core::ResidentBytes());
     st.counters["keys"] = static_cast<double>(store.size());
     st.counters["evictions"] = static_cast<double>(store.Stats().evictions);
     st.counters["rss_MiB"] = (after - before) / (1024.0 * 1024.0);

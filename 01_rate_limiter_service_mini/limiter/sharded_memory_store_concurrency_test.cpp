@@ -5,29 +5,23 @@
 #include <atomic>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "01_rate_limiter_service_mini/limiter/limiter.hpp"
 #include "01_rate_limiter_service_mini/limiter/sharded_memory_store.hpp"
+#include "core/base/testing/run_threads.hpp"
 
 namespace ratelimit {
 namespace {
 
+using core::testing::RunThreads;
 constexpr int kThreads = 4;
-
-template <class Fn>
-void RunThreads(Fn fn) {
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(fn, t);
-  for (auto& th : threads) th.join();
-}
 
 TEST(ShardedMemoryStoreConcurrencyTest, HotKeyAdmitsExactlyTheBurstAcrossThreads) {
   core::FakeClock clock;
   ShardedMemoryStore store;
   Rule rule = ParseRuleFlag("name=hot,rate=1/s,burst=100").value();
   std::atomic<int> allowed{0};
-  RunThreads([&](int) {
+  RunThreads(kThreads, [&](int) {
     for (int i = 0; i < 500; ++i) {
       if (store.Decide(rule, "one-key", 1, clock.Now()).value().allowed) ++allowed;
     }
@@ -42,7 +36,7 @@ TEST(ShardedMemoryStoreConcurrencyTest, ConcurrentFloodStaysWithinTheCap) {
   options.shards = 16;
   ShardedMemoryStore store(options);
   const Rule rule = DefaultRule();
-  RunThreads([&](int t) {
+  RunThreads(kThreads, [&](int t) {
     for (int i = 0; i < 5000; ++i) {
       const std::string key = std::to_string(t) + ":" + std::to_string(i);
       ASSERT_TRUE(store.Decide(rule, key, 1, clock.Now()).value().allowed);
@@ -64,7 +58,7 @@ TEST(ShardedMemoryStoreConcurrencyTest, SweepRacesDecideSafely) {
   std::thread sweeper([&] {
     while (!done.load()) store.Sweep(clock.Now());
   });
-  RunThreads([&](int t) {
+  RunThreads(kThreads, [&](int t) {
     for (int i = 0; i < 2000; ++i) {
       store.Decide(rule, std::to_string(t * 100 + i % 100), 1, clock.Now()).value();
       clock.Advance(std::chrono::milliseconds(1));
@@ -83,7 +77,7 @@ TEST(LimiterConcurrencyTest, CountersAddUpAcrossThreads) {
   auto limiter =
       Limiter::Create({ParseRuleFlag("name=r,rate=1/s,burst=10").value()}, store, clock).value();
   const Rule& rule = *limiter->FindRule("r");
-  RunThreads([&](int t) {
+  RunThreads(kThreads, [&](int t) {
     for (int i = 0; i < 1000; ++i) {
       ASSERT_TRUE(limiter->Check(rule, std::to_string(t), 1));
     }

@@ -1,26 +1,14 @@
 #include "02_url_shortener_service_mini/http/shortener_module.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-
 #include "02_url_shortener_service_mini/http/shortener_metrics.hpp"
 #include "02_url_shortener_service_mini/store/pg_link_store.hpp"
+#include "core/async/run_now.hpp"
 
 namespace shortener {
 namespace {
 
 core::Error Bad(std::string detail) {
   return core::Error(core::Code::kInvalidArgument, std::move(detail));
-}
-
-// Runs one task to completion on a private io_context (start-up work before the server runs).
-template <class T>
-T RunNow(core::Task<T> task) {
-  boost::asio::io_context ioc;
-  auto future = boost::asio::co_spawn(ioc, std::move(task), boost::asio::use_future);
-  ioc.run();
-  return future.get();
 }
 
 }  // namespace
@@ -98,7 +86,7 @@ core::Result<void> ShortenerModule::OpenStore() {
     o.acquire_timeout = flags_.pg_timeout;
     pool_ = std::make_unique<core::pg::PgPool>(o);
     auto store = std::make_unique<PgLinkStore>(*pool_);
-    core::Result<void> migrated = RunNow(store->Migrate());
+    core::Result<void> migrated = core::RunNow(store->Migrate());
     if (!migrated) return Bad("--postgres: " + migrated.error().detail);
     store_ = std::move(store);
     return {};

@@ -19,14 +19,10 @@
 namespace shortener {
 namespace {
 
+using core::pg::testing::PgTestServer;
 using core::pg::testing::RunToCompletion;
 
 enum class Kind { kSqlite, kPostgres };
-
-core::pg::testing::PgTestServer& SharedPostgres() {
-  static core::pg::testing::PgTestServer server;
-  return server;
-}
 
 NewLink MakeLink(std::string code, std::string url = "https://example.com/") {
   NewLink link;
@@ -51,17 +47,12 @@ class LinkStoreTest : public ::testing::TestWithParam<Kind> {
       store_ = std::move(*store);
       return;
     }
-    ASSERT_TRUE(SharedPostgres().ok()) << SharedPostgres().error();
-    static std::atomic<int> next_schema{0};
-    const std::string schema =
-        "t" + std::to_string(::getpid()) + "_" + std::to_string(next_schema++);
-    core::pg::PgPoolOptions admin_options;
-    admin_options.conninfo = SharedPostgres().conninfo();
-    core::pg::PgPool admin(admin_options);
-    auto created = RunToCompletion(admin.Query("CREATE SCHEMA " + schema));
-    ASSERT_TRUE(created && created->ok());
+    PgTestServer& postgres = core::pg::testing::SharedPgTestServer();
+    ASSERT_TRUE(postgres.ok()) << postgres.error();
+    auto schema = core::pg::testing::NewSchema(postgres, "t");
+    ASSERT_TRUE(schema) << schema.error().detail;
     core::pg::PgPoolOptions options;
-    options.conninfo = SharedPostgres().conninfo() + " options=-csearch_path=" + schema;
+    options.conninfo = std::move(*schema);
     pool_ = std::make_unique<core::pg::PgPool>(options);
     auto store = std::make_unique<PgLinkStore>(*pool_);
     auto migrated = RunToCompletion(store->Migrate());

@@ -73,21 +73,13 @@ core::Task<core::Result<PgResult>> PgLinkStore::Run(std::string sql, std::vector
     if (r->sqlstate() == core::pg::kUniqueViolation) {
       co_return core::Error(core::Code::kConflict, "postgres: " + r->error());
     }
-    if (r->ServerUnavailable()) {
-      co_return core::Error(core::Code::kUnavailable,
-                            "postgres: " + std::string(r->sqlstate()) + " " + r->error());
-    }
-    co_return core::Error(core::Code::kInternal,
-                          "postgres: " + std::string(r->sqlstate()) + " " + r->error());
+    co_return core::pg::StatementError(*r);
   }
   co_return std::move(*r);
 }
 
 core::Task<core::Result<void>> PgLinkStore::Migrate() {
-  std::vector<PgParam> none;
-  core::Result<PgResult> r = co_await Run(kSchema, std::move(none));
-  if (!r) co_return r.error();
-  co_return core::Result<void>();
+  return core::pg::RunScript(pool_, kSchema);
 }
 
 core::Task<core::Result<Link>> PgLinkStore::Insert(NewLink link) {

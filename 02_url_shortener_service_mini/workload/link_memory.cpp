@@ -8,27 +8,13 @@
 // why they shorten them); the README states the assumption and the per-byte slope.
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "02_url_shortener_service_mini/domain/codes.hpp"
 #include "02_url_shortener_service_mini/service/link_cache.hpp"
 #include "core/base/clock.hpp"
-
-namespace {
-
-std::size_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t total_pages = 0;
-  std::size_t resident_pages = 0;
-  statm >> total_pages >> resident_pages;
-  return resident_pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
-
-}  // namespace
+#include "core/base/resident_memory.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Reports resident memory growth per cached link."};
@@ -46,7 +32,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", cache.error().detail.c_str());
     return 2;
   }
-  const std::size_t before = ResidentBytes();
+  const std::size_t before = core::ResidentBytes();
   shortener::Link link;
   link.created_at = 1'700'000'000;
   const std::string prefix = "https://www.example.com/articles/";
@@ -56,7 +42,7 @@ int main(int argc, char** argv) {
     if (link.url.size() < url_bytes) link.url.append(url_bytes - link.url.size(), 'q');
     (*cache)->Put(link, link.created_at);
   }
-  const std::size_t after = ResidentBytes();
+  const std::size_t after = core::ResidentBytes();
   const auto stats = (*cache)->links().Stats();
   std::printf(
       "links %zu (url %zu bytes, code 7): rss grew %.1f MiB = %.1f bytes/link; "

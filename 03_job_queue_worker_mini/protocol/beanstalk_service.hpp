@@ -14,18 +14,13 @@
 #include "03_job_queue_worker_mini/engine/engine.hpp"
 #include "03_job_queue_worker_mini/protocol/beanstalk_parse.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/version.hpp"
 
 namespace beanstalk {
 
-#ifdef SD_VERSION
-inline constexpr std::string_view kDefaultVersion = SD_VERSION;
-#else
-inline constexpr std::string_view kDefaultVersion = "dev";
-#endif
-
 struct Options {
   // `version` in stats.
-  std::string version = std::string(kDefaultVersion);
+  std::string version = std::string(core::kVersion);
   // Longest command line, "\r\n" included (beanstalkd's LINE_BUF_SIZE: a 200-byte tube name
   // plus the longest command fits). A longer line is answered BAD_FORMAT after its end.
   std::size_t max_line_bytes = 224;

@@ -25,7 +25,7 @@ struct Parked {
 class BeanstalkConnection final : public core::TcpConnection {
  public:
   BeanstalkConnection(tcp::socket socket, beanstalk::Service& service, wal::Wal* log,
-                      const BeanstalkServerOptions& options)
+                      const core::TextProtocolServerOptions& options)
       : TcpConnection(std::move(socket)),
         session_(service),
         log_(log),
@@ -95,29 +95,14 @@ class BeanstalkConnection final : public core::TcpConnection {
 
   beanstalk::Session session_;
   wal::Wal* const log_;
-  const BeanstalkServerOptions& options_;
+  const core::TextProtocolServerOptions& options_;
   std::shared_ptr<Parked> parked_;
 };
 
-core::TcpServerOptions TcpOptionsOf(const BeanstalkServerOptions& o) {
-  return {.name = "beanstalkd",
-          .host = o.host,
-          .port = o.port,
-          .threads = o.threads,
-          .io_model = core::IoModel::kReusePort,
-          .backlog = 1024,
-          .max_connections = o.max_connections,
-          .reclaim_idle = false,  // workers keep long-lived connections
-          // beanstalkd has no graceful drain either (clients reconnect); a command under way
-          // gets a moment to finish.
-          .shutdown_timeout = std::min(o.read_timeout, std::chrono::milliseconds(2000))};
-}
-
-}  // namespace
-
-class BeanstalkServer::Protocol final : public core::TcpProtocol {
+class BeanstalkProtocol final : public core::TcpProtocol {
  public:
-  Protocol(beanstalk::Service& service, wal::Wal* log, BeanstalkServerOptions options)
+  BeanstalkProtocol(beanstalk::Service& service, wal::Wal* log,
+                    core::TextProtocolServerOptions options)
       : service_(service), log_(log), options_(std::move(options)) {}
 
   std::shared_ptr<core::TcpConnection> MakeConnection(core::net::ip::tcp::socket socket) override {
@@ -125,24 +110,17 @@ class BeanstalkServer::Protocol final : public core::TcpProtocol {
   }
   std::string_view RefusalBytes() const override { return "OUT_OF_MEMORY\r\n"; }
 
-  const BeanstalkServerOptions& options() const { return options_; }
-
  private:
   beanstalk::Service& service_;
   wal::Wal* const log_;
-  const BeanstalkServerOptions options_;
+  const core::TextProtocolServerOptions options_;
 };
 
+}  // namespace
+
 BeanstalkServer::BeanstalkServer(beanstalk::Service& service, wal::Wal* log,
-                                 BeanstalkServerOptions options)
-    : protocol_(std::make_unique<Protocol>(service, log, options)),
-      tcp_(TcpOptionsOf(protocol_->options()), *protocol_) {}
-
-BeanstalkServer::~BeanstalkServer() { Stop(); }
-
-void BeanstalkServer::Stop() {
-  tcp_.Shutdown();
-  tcp_.Join();
-}
+                                 core::TextProtocolServerOptions options)
+    : TextProtocolServer("beanstalkd", std::make_unique<BeanstalkProtocol>(service, log, options),
+                         options) {}
 
 }  // namespace jobs_server

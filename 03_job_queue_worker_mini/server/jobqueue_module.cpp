@@ -1,15 +1,11 @@
 #include "03_job_queue_worker_mini/server/jobqueue_module.hpp"
 
 #include <csignal>
-#include <cstdio>
 #include <thread>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include "03_job_queue_worker_mini/server/jobs_metrics.hpp"
 #include "03_job_queue_worker_mini/store/engine_job_store.hpp"
+#include "core/async/run_now.hpp"
 #include "core/base/log.hpp"
 
 namespace jobs_server {
@@ -27,15 +23,6 @@ std::int64_t WallNowNs() {
 
 core::Error Bad(std::string detail) {
   return core::Error(core::Code::kInvalidArgument, std::move(detail));
-}
-
-// Runs one task to completion on a private io_context (start-up work before the server runs).
-template <class T>
-T RunNow(core::Task<T> task) {
-  boost::asio::io_context ioc;
-  auto future = boost::asio::co_spawn(ioc, std::move(task), boost::asio::use_future);
-  ioc.run();
-  return future.get();
 }
 
 }  // namespace
@@ -113,7 +100,7 @@ core::Result<void> JobQueueModule::InstallPostgres(core::App& app) {
   so.retry = {flags_.max_attempts, flags_.retry_base, flags_.retry_max};
   so.max_poll = flags_.pg_max_poll;
   pg_store_ = std::make_unique<jobs_store::PgJobStore>(*pool_, so, flags_.postgres_url);
-  core::Result<void> migrated = RunNow(pg_store_->Migrate());
+  core::Result<void> migrated = core::RunNow(pg_store_->Migrate());
   if (!migrated) return Bad("--postgres-url: " + migrated.error().detail);
   pg_store_->Start();
   store_ = pg_store_.get();
@@ -188,19 +175,13 @@ core::Result<void> JobQueueModule::Start(core::Server&) {
   if (flags_.beanstalkd) {
     beanstalkd_ = std::make_unique<BeanstalkServer>(
         *protocol_, log_.get(),
-        BeanstalkServerOptions{.host = host_,
-                               .port = static_cast<std::uint16_t>(flags_.beanstalkd_port),
-                               .threads = threads_,
-                               .max_connections = flags_.beanstalkd_max_connections,
-                               .read_timeout = flags_.beanstalkd_read_timeout});
-    if (auto r = beanstalkd_->Listen(); !r) {
-      return core::Error(r.error().code, "beanstalkd: " + r.error().detail);
-    }
-    beanstalkd_->Start();
-    core::log::Info("beanstalkd protocol listening", {{"port", beanstalkd_->port()}});
-    std::printf("beanstalkd protocol on %s:%u\n", host_.c_str(),
-                static_cast<unsigned>(beanstalkd_->port()));
-    std::fflush(stdout);
+        core::TextProtocolServerOptions{.host = host_,
+                                        .port = static_cast<std::uint16_t>(flags_.beanstalkd_port),
+                                        .threads = threads_,
+                                        .max_connections = flags_.beanstalkd_max_connections,
+                                        .read_timeout = flags_.beanstalkd_read_timeout});
+    if (auto r = beanstalkd_->Listen(); !r) return r.error();  // "beanstalkd: ..."
+    beanstalkd_->Start();  // prints "beanstalkd protocol on HOST:PORT"
   }
   ticker_ = std::make_unique<core::Ticker>(flags_.tick_interval, [e = engine_.get()] {
     if (g_drain_requested && !e->draining()) {

@@ -138,19 +138,11 @@ jobs::EngineCounters PgJobStore::Counters() const {
 core::Task<core::Result<PgResult>> PgJobStore::Run(std::string sql, std::vector<PgParam> params) {
   core::Result<PgResult> r = co_await pool_.Query(std::move(sql), std::move(params));
   if (!r) co_return r.error();
-  if (!r->ok()) {
-    const Code code = r->ServerUnavailable() ? Code::kUnavailable : Code::kInternal;
-    co_return Error(code, "postgres: " + std::string(r->sqlstate()) + " " + r->error());
-  }
+  if (!r->ok()) co_return core::pg::StatementError(*r);
   co_return std::move(*r);
 }
 
-core::Task<core::Result<void>> PgJobStore::Migrate() {
-  std::vector<PgParam> none;
-  core::Result<PgResult> r = co_await Run(kSchema, std::move(none));
-  if (!r) co_return r.error();
-  co_return core::Result<void>();
-}
+core::Task<core::Result<void>> PgJobStore::Migrate() { return core::pg::RunScript(pool_, kSchema); }
 
 // --- the listener ---
 

@@ -3,7 +3,6 @@
 #include "03_job_queue_worker_mini/store/pg_job_store.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -20,13 +19,9 @@
 namespace jobs_store {
 namespace {
 
+using core::pg::testing::PgTestServer;
 using core::pg::testing::RunToCompletion;
 using namespace std::chrono_literals;
-
-core::pg::testing::PgTestServer& SharedPostgres() {
-  static core::pg::testing::PgTestServer server;
-  return server;
-}
 
 NewJob MakeJob(std::string tube, std::string body, std::uint32_t pri = 1024) {
   NewJob job;
@@ -45,16 +40,11 @@ struct Instance {
 class PgJobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(SharedPostgres().ok()) << SharedPostgres().error();
-    static std::atomic<int> next_schema{0};
-    const std::string schema =
-        "jq" + std::to_string(::getpid()) + "_" + std::to_string(next_schema++);
-    core::pg::PgPoolOptions admin_options;
-    admin_options.conninfo = SharedPostgres().conninfo();
-    core::pg::PgPool admin(admin_options);
-    auto created = RunToCompletion(admin.Query("CREATE SCHEMA " + schema));
-    ASSERT_TRUE(created && created->ok());
-    conninfo_ = SharedPostgres().conninfo() + " options=-csearch_path=" + schema;
+    PgTestServer& postgres = core::pg::testing::SharedPgTestServer();
+    ASSERT_TRUE(postgres.ok()) << postgres.error();
+    auto schema = core::pg::testing::NewSchema(postgres, "jq");
+    ASSERT_TRUE(schema) << schema.error().detail;
+    conninfo_ = std::move(*schema);
   }
 
   Instance Make(PgJobStoreOptions options = {}, bool listen = false) {

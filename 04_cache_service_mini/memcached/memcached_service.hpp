@@ -19,18 +19,13 @@
 #include "04_cache_service_mini/cache/cache.hpp"
 #include "04_cache_service_mini/cache/expiry.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/version.hpp"
 
 namespace cache {
 
-#ifdef SD_VERSION
-inline constexpr std::string_view kDefaultMemcachedVersion = SD_VERSION;
-#else
-inline constexpr std::string_view kDefaultMemcachedVersion = "dev";
-#endif
-
 struct MemcachedOptions {
   // `version` and STAT version.
-  std::string version = std::string(kDefaultMemcachedVersion);
+  std::string version = std::string(core::kVersion);
   // Longest command line for everything but retrieval (memcached's 2048: a storage line with a
   // 250-byte key needs < 300).
   std::size_t max_line_bytes = 2048;

@@ -1,10 +1,7 @@
 #include "04_cache_service_mini/server/cache_module.hpp"
 
-#include <cstdio>
-
 #include "04_cache_service_mini/server/cache_metrics.hpp"
 #include "05_observability_basics_mini/http/connection_metrics.hpp"
-#include "core/base/log.hpp"
 
 namespace cache {
 
@@ -79,22 +76,16 @@ core::Result<void> CacheModule::Start(core::Server&) {
   if (flags_.memcached) {
     memcached_ = std::make_unique<MemcachedServer>(
         *memcached_service_,
-        MemcachedServerOptions{.host = host_,
-                               .port = static_cast<std::uint16_t>(flags_.memcached_port),
-                               .threads = threads_,
-                               .max_connections = flags_.memcached_max_connections,
-                               .idle_timeout = flags_.memcached_idle_timeout,
-                               .read_timeout = flags_.memcached_read_timeout});
-    if (auto r = memcached_->Listen(); !r) {
-      return core::Error(r.error().code, "memcached: " + r.error().detail);
-    }
+        MemcachedServerOptions{.text = {.host = host_,
+                                        .port = static_cast<std::uint16_t>(flags_.memcached_port),
+                                        .threads = threads_,
+                                        .max_connections = flags_.memcached_max_connections,
+                                        .read_timeout = flags_.memcached_read_timeout},
+                               .idle_timeout = flags_.memcached_idle_timeout});
+    if (auto r = memcached_->Listen(); !r) return r.error();  // "memcached: ..."
     obs::RegisterConnectionMetrics(registry_, "memcached",
                                    [m = memcached_.get()] { return m->connection_stats(); });
-    memcached_->Start();
-    core::log::Info("memcached protocol listening", {{"port", memcached_->port()}});
-    std::printf("memcached protocol on %s:%u\n", host_.c_str(),
-                static_cast<unsigned>(memcached_->port()));
-    std::fflush(stdout);
+    memcached_->Start();  // prints "memcached protocol on HOST:PORT"
   }
   // Active expiry in bounded steps (the cache samples, as Redis does); stops with the service.
   expirer_ = std::make_unique<core::Ticker>(flags_.expiry_interval,

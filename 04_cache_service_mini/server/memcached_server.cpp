@@ -42,7 +42,7 @@ class MemcachedConnection final : public core::TcpConnection {
                                    ? Clock::now() + options_.idle_timeout
                                    : Clock::time_point::max());
       } else {
-        SetPhase(Phase::kReading, command_started + options_.read_timeout);
+        SetPhase(Phase::kReading, command_started + options_.text.read_timeout);
       }
       const std::size_t n = co_await ReadSome(core::net::buffer(buf));
       if (n == 0) break;
@@ -53,7 +53,7 @@ class MemcachedConnection final : public core::TcpConnection {
         in.remove_prefix(session_.Feed(in, out));
         if (!out.empty()) {
           // A client not reading its replies gets the read timeout to take them.
-          ok = co_await Flush(out, Clock::now() + options_.read_timeout);
+          ok = co_await Flush(out, Clock::now() + options_.text.read_timeout);
           if (!ok) break;
         }
       } while ((!in.empty() || session_.Busy()) && !session_.ShouldClose());
@@ -65,25 +65,9 @@ class MemcachedConnection final : public core::TcpConnection {
   const MemcachedServerOptions& options_;
 };
 
-core::TcpServerOptions TcpOptionsOf(const MemcachedServerOptions& o) {
-  return {.name = "memcached",
-          .host = o.host,
-          .port = o.port,
-          .threads = o.threads,
-          .io_model = core::IoModel::kReusePort,
-          .backlog = 1024,
-          .max_connections = o.max_connections,
-          .reclaim_idle = false,
-          // memcached itself has no graceful drain (clients reconnect); a command already under
-          // way gets a moment to finish.
-          .shutdown_timeout = std::min(o.read_timeout, std::chrono::milliseconds(2000))};
-}
-
-}  // namespace
-
-class MemcachedServer::Protocol final : public core::TcpProtocol {
+class MemcachedProtocol final : public core::TcpProtocol {
  public:
-  Protocol(MemcachedService& service, MemcachedServerOptions options)
+  MemcachedProtocol(MemcachedService& service, MemcachedServerOptions options)
       : service_(service), options_(std::move(options)) {}
 
   std::shared_ptr<core::TcpConnection> MakeConnection(core::net::ip::tcp::socket socket) override {
@@ -94,30 +78,17 @@ class MemcachedServer::Protocol final : public core::TcpProtocol {
   }
   void OnRefused() override { service_.CountRejectedConnection(); }
   void OnAccepting(bool accepting) override { service_.SetAccepting(accepting); }
-
-  const MemcachedServerOptions& options() const { return options_; }
-  MemcachedService& service() { return service_; }
+  void OnListening(std::uint16_t port) override { service_.SetListeningPort(port); }
 
  private:
   MemcachedService& service_;
   const MemcachedServerOptions options_;
 };
 
+}  // namespace
+
 MemcachedServer::MemcachedServer(MemcachedService& service, MemcachedServerOptions options)
-    : protocol_(std::make_unique<Protocol>(service, options)),
-      tcp_(TcpOptionsOf(protocol_->options()), *protocol_) {}
-
-MemcachedServer::~MemcachedServer() { Stop(); }
-
-core::Result<void> MemcachedServer::Listen() {
-  auto listening = tcp_.Listen();
-  if (listening) protocol_->service().SetListeningPort(tcp_.port());
-  return listening;
-}
-
-void MemcachedServer::Stop() {
-  tcp_.Shutdown();
-  tcp_.Join();
-}
+    : TextProtocolServer("memcached", std::make_unique<MemcachedProtocol>(service, options),
+                         options.text) {}
 
 }  // namespace cache

@@ -8,25 +8,14 @@
 // measured full and evicting (steady state: S3-FIFO's ghost exists only then).
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "04_cache_service_mini/cache/cache.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/resident_memory.hpp"
 
 namespace {
-
-// Resident set size in bytes (second field of /proc/self/statm, in pages).
-std::size_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t total_pages = 0;
-  std::size_t resident_pages = 0;
-  statm >> total_pages >> resident_pages;
-  return resident_pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-}
 
 std::string KeyFor(std::size_t i, std::size_t width) {
   std::string key = std::to_string(i);
@@ -68,12 +57,12 @@ int main(int argc, char** argv) {
   const auto stored = static_cast<std::size_t>(static_cast<double>(items) * (1 + overfill));
   const std::string value(value_bytes, 'v');
 
-  const std::size_t before = ResidentBytes();
+  const std::size_t before = core::ResidentBytes();
   cache::Cache cache(options, clock);
   for (std::size_t i = 0; i < stored; ++i) {
     cache.Store(cache::StoreMode::kSet, KeyFor(i, key_bytes), value, 0, cache::Expiry::Never());
   }
-  const std::size_t after = ResidentBytes();
+  const std::size_t after = core::ResidentBytes();
   const cache::CacheStats stats = cache.Stats();
   if (overfill == 0 && stats.curr_items != items) {
     std::fprintf(stderr, "stored %llu of %zu items\n",

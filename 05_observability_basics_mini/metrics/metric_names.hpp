@@ -10,13 +10,15 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/utf8.hpp"
+
 namespace obs {
 
 bool IsValidMetricName(std::string_view name) noexcept;
 bool IsValidLabelName(std::string_view name) noexcept;
 
-// True when `text` is well-formed UTF-8 (the exposition format's encoding).
-bool IsValidUtf8(std::string_view text) noexcept;
+// True when `text` is well-formed UTF-8 (the exposition format's encoding): core's check.
+using core::IsValidUtf8;
 
 // `text` with every ill-formed UTF-8 sequence replaced by U+FFFD, so a label value taken from a
 // request can never make the exposition unparseable.

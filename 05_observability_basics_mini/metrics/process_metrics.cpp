@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/base/version.hpp"
+
 namespace obs {
 namespace {
 
@@ -146,11 +148,7 @@ void RegisterProcessMetrics(Registry& registry) {
 
 BuildInfo CurrentBuildInfo() {
   BuildInfo info;
-#ifdef SD_VERSION
-  info.version = SD_VERSION;
-#else
-  info.version = "unknown";
-#endif
+  info.version = std::string(core::kVersion);
 #if defined(__clang__)
   info.compiler = "clang " + std::to_string(__clang_major__) + "." +
                   std::to_string(__clang_minor__) + "." + std::to_string(__clang_patchlevel__);

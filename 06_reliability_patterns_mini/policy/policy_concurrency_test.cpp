@@ -3,27 +3,20 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <thread>
-#include <vector>
 
 #include "06_reliability_patterns_mini/policy/adaptive_throttle.hpp"
 #include "06_reliability_patterns_mini/policy/bulkhead.hpp"
 #include "06_reliability_patterns_mini/policy/circuit_breaker.hpp"
 #include "06_reliability_patterns_mini/policy/hedging.hpp"
 #include "06_reliability_patterns_mini/policy/retry_budget.hpp"
+#include "core/base/testing/run_threads.hpp"
 
 namespace reliability {
 namespace {
 
+using core::testing::RunThreads;
 using std::chrono::milliseconds;
 constexpr int kThreads = 4;
-
-template <class F>
-void RunThreads(F f) {
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(f, t);
-  for (auto& th : threads) th.join();
-}
 
 TEST(PolicyConcurrencyTest, HalfOpenNeverHasMoreProbesOutThanAllowed) {
   core::FakeClock clock;
@@ -34,7 +27,7 @@ TEST(PolicyConcurrencyTest, HalfOpenNeverHasMoreProbesOutThanAllowed) {
   o.half_open_probes = 2;
   CircuitBreaker breaker(o, clock);
   std::atomic<int> probes_out{0}, max_probes_out{0};
-  RunThreads([&](int t) {
+  RunThreads(kThreads, [&](int t) {
     SeededRandom random(static_cast<std::uint64_t>(t) + 1);
     for (int i = 0; i < 20'000; ++i) {
       if (i % 64 == 0) clock.Advance(milliseconds(1));  // every thread moves time along
@@ -67,7 +60,7 @@ TEST(PolicyConcurrencyTest, BulkheadNeverExceedsItsLimitAndEndsEmpty) {
     void Granted() noexcept override { granted.store(true, std::memory_order_release); }
     std::atomic<bool> granted{false};
   };
-  RunThreads([&](int t) {
+  RunThreads(kThreads, [&](int t) {
     for (int i = 0; i < 20'000; ++i) {
       SpinWaiter w;
       auto a = bulkhead.TryAcquire(&w);
@@ -102,7 +95,7 @@ TEST(PolicyConcurrencyTest, RetryBudgetNeverAllowsMoreThanItsShare) {
   RetryBudget budget({.ratio = 0.25, .min_per_second = 0, .window = std::chrono::seconds(10)},
                      clock);
   std::atomic<int> allowed{0};
-  RunThreads([&](int) {
+  RunThreads(kThreads, [&](int) {
     for (int i = 0; i < 10'000; ++i) {
       budget.Deposit();
       allowed += budget.TryWithdraw() ? 1 : 0;
@@ -121,7 +114,7 @@ TEST(PolicyConcurrencyTest, ThrottleAndLatencyTrackerAreSafeToShare) {
   ho.min_samples = 10;
   ho.window = 100;
   LatencyTracker tracker(ho);
-  RunThreads([&](int t) {
+  RunThreads(kThreads, [&](int t) {
     SeededRandom random(static_cast<std::uint64_t>(t) + 11);
     for (int i = 0; i < 10'000; ++i) {
       if (throttle.Admit(random) && i % 3 != 0) throttle.RecordAccepted();

@@ -3,11 +3,8 @@
 #include <cstdint>
 
 namespace core {
-namespace {
 
-// Length of the valid UTF-8 sequence at the start of `s`, or 0 when it is invalid (Unicode
-// Table 3-7, "well-formed UTF-8 byte sequences").
-std::size_t ValidSequenceAt(std::string_view s) noexcept {
+std::size_t Utf8SequenceLength(std::string_view s) noexcept {
   const auto b = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
   const std::uint8_t c = b(0);
   if (c < 0x80) return 1;
@@ -24,11 +21,9 @@ std::size_t ValidSequenceAt(std::string_view s) noexcept {
   return 0;
 }
 
-}  // namespace
-
 bool IsValidUtf8(std::string_view text) noexcept {
   while (!text.empty()) {
-    const std::size_t n = ValidSequenceAt(text);
+    const std::size_t n = Utf8SequenceLength(text);
     if (n == 0) return false;
     text.remove_prefix(n);
   }
@@ -40,7 +35,7 @@ std::string ToValidUtf8(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);
   while (!text.empty()) {
-    const std::size_t n = ValidSequenceAt(text);
+    const std::size_t n = Utf8SequenceLength(text);
     if (n > 0) {
       out.append(text.substr(0, n));
       text.remove_prefix(n);

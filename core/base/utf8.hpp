@@ -3,6 +3,7 @@
 // as the WHATWG decoder and Python's errors="replace" do.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,11 @@ namespace core {
 
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool IsValidUtf8(std::string_view text) noexcept;
+
+// Length (1-4) of the well-formed UTF-8 sequence `text` starts with, or 0 when it starts with an
+// ill-formed one (Unicode Table 3-7). Precondition: `text` is not empty. For callers with their
+// own replacement policy (05 replaces each bad byte, for Prometheus label values).
+std::size_t Utf8SequenceLength(std::string_view text) noexcept;
 
 // `text` with every maximal invalid subsequence replaced by U+FFFD (EF BF BD). Valid text comes
 // back unchanged.

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "core/base/version.hpp"
+
 namespace core {
 
 ServiceCli::ServiceCli(ServiceInfo info)
@@ -13,7 +15,7 @@ ServiceCli::ServiceCli(ServiceInfo info)
   options_.port = info_.default_port;
   options_.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  app_.set_version_flag("--version", std::string(SD_VERSION));
+  app_.set_version_flag("--version", std::string(kVersion));
   app_.option_defaults()->always_capture_default();
   AddOption("host", options_.host, "Address to listen on");
   AddOption("port", options_.port, "TCP port (0 = any free port)")->check(CLI::Range(0, 65535));

@@ -250,6 +250,7 @@ Result<void> TcpServer::Listen() {
     workers_[i]->acceptor.emplace(std::move((*acceptors)[i]));
   }
   port_ = workers_.front()->acceptor->local_endpoint().port();
+  state_->protocol.OnListening(port_);
   return {};
 }
 

@@ -105,6 +105,8 @@ class TcpProtocol {
   virtual void OnRefused() {}
   // Accepting stopped for want of a descriptor (false), or works again (true).
   virtual void OnAccepting(bool accepting) { (void)accepting; }
+  // Told the bound port once Listen() has bound it (useful when the options said 0).
+  virtual void OnListening(std::uint16_t port) { (void)port; }
 };
 
 // Counters a service exposes as metrics. Monotonic except `active`.

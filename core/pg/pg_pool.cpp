@@ -450,4 +450,11 @@ std::string PgTextArray(const std::vector<std::string>& values) {
   return out;
 }
 
+Task<Result<void>> RunScript(PgPool& pool, std::string script) {
+  Result<PgResult> r = co_await pool.Query(std::move(script));
+  if (!r) co_return r.error();
+  if (!r->ok()) co_return StatementError(*r);
+  co_return Result<void>();
+}
+
 }  // namespace core::pg

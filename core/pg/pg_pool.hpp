@@ -166,4 +166,11 @@ class PgPool::Lease {
 // one round trip for a whole batch of rows.
 std::string PgTextArray(const std::vector<std::string>& values);
 
+// Runs `script` — statements separated by ";", no parameters: a schema, written to be run again
+// (CREATE ... IF NOT EXISTS) — and says only whether it worked. Errors: Query's, and a statement
+// the server refused as StatementError (pg_result.hpp). `pool` must outlive the task.
+//
+//   core::Task<core::Result<void>> Migrate() { return core::pg::RunScript(pool_, kSchema); }
+Task<Result<void>> RunScript(PgPool& pool, std::string script);
+
 }  // namespace core::pg

@@ -19,17 +19,14 @@ using testing::RunToCompletion;
 using namespace std::chrono_literals;
 
 // One server for the tests that do not stop it (initdb costs about a second).
-PgTestServer& Shared() {
-  static PgTestServer server;
-  return server;
-}
+using testing::SharedPgTestServer;
 
 class PgPoolTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(Shared().ok()) << Shared().error(); }
+  void SetUp() override { ASSERT_TRUE(SharedPgTestServer().ok()) << SharedPgTestServer().error(); }
   PgPoolOptions Options() {
     PgPoolOptions o;
-    o.conninfo = Shared().conninfo();
+    o.conninfo = SharedPgTestServer().conninfo();
     return o;
   }
 };
@@ -274,7 +271,7 @@ TEST(PgPoolDownTest, AnIdleConnectionThatDiedIsReplacedNotHandedOut) {
 }
 
 TEST(PgResultTest, ServerSideFailuresAreToldFromStatementErrors) {
-  PgTestServer& server = Shared();
+  PgTestServer& server = SharedPgTestServer();
   ASSERT_TRUE(server.ok()) << server.error();
   PgPoolOptions o;
   o.conninfo = server.conninfo();

@@ -1,6 +1,7 @@
 // One PostgreSQL result, owned (PQclear on destruction) and cheap to move. A statement the server
 // refused is a result too — ok() false, with its SQLSTATE — so that callers can tell "the code is
-// taken" (23505, unique_violation) from "the database is away" (an Error from PgPool).
+// taken" (23505, unique_violation) from "the database is away" (an Error from PgPool); what they
+// do not tell apart becomes StatementError.
 #pragma once
 
 #include <libpq-fe.h>
@@ -11,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/base/error.hpp"
 
 namespace core::pg {
 
@@ -72,5 +75,14 @@ class PgResult {
  private:
   std::shared_ptr<PGresult> result_;
 };
+
+// A statement the server refused (`!result.ok()`) as an Error in the API's vocabulary, for stores
+// that have no more specific meaning for it: kUnavailable when the server or the connection is the
+// trouble (ServerUnavailable: retrying later may work), otherwise kInternal (our SQL or our data).
+// The detail reads "postgres: SQLSTATE message".
+inline Error StatementError(const PgResult& result) {
+  return Error(result.ServerUnavailable() ? Code::kUnavailable : Code::kInternal,
+               "postgres: " + std::string(result.sqlstate()) + " " + result.error());
+}
 
 }  // namespace core::pg

@@ -13,10 +13,11 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
+
+import procs
 
 
 def bin_dir() -> str:
@@ -54,9 +55,7 @@ class PostgresServer:
                            stderr=subprocess.DEVNULL, preexec_fn=self._demote)
         for _ in range(10):  # pick a free port; retry if another process takes it meanwhile
             if not self.port:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", 0))
-                    self.port = s.getsockname()[1]
+                self.port = procs.free_port()
             args = [os.path.join(self.bin, "postgres"), "-D", data, "-p", str(self.port), "-k", self.dir,
                     "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
                     "-c", f"fsync={'on' if self.fsync else 'off'}"]
@@ -83,13 +82,8 @@ class PostgresServer:
         return f"host=127.0.0.1 port={self.port} dbname=postgres user=sd connect_timeout=5"
 
     def stop_server(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # immediate shutdown
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            procs.stop(self.proc, sig=signal.SIGQUIT)  # immediate shutdown
 
     def stop(self) -> None:
         self.stop_server()

@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 import time
 
+import procs
+
 
 class RedisServer:
     def __init__(self):
@@ -19,9 +21,7 @@ class RedisServer:
         exe = shutil.which("redis-server") or "/usr/bin/redis-server"
         for _ in range(20):  # redis-server cannot bind port 0: pick one, retry if taken meanwhile
             if not port:
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", 0))
-                    port = s.getsockname()[1]
+                port = procs.free_port()
             self.proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                           "--appendonly", "no", "--dir", self.dir],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -44,10 +44,5 @@ class RedisServer:
         return f"127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            procs.stop(self.proc)

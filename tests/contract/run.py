@@ -16,7 +16,6 @@ import importlib.util
 import os
 import pathlib
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import contract  # noqa: E402
+import procs  # noqa: E402
 
 
 stdout_lines: list[str] = []  # everything the service printed (other listeners announce here)
@@ -72,13 +72,8 @@ def start(command: list[str], extra_env: dict | None = None, timeout: float = 20
 
 
 def stop(proc: subprocess.Popen, timeout: float = 15.0) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return -9
+    """SIGTERM, then SIGKILL after `timeout`; the exit status (-9 when killed)."""
+    return procs.stop(proc, timeout)
 
 
 def load_suite(path: str):

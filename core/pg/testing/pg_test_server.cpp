@@ -12,12 +12,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <thread>
 #include <vector>
+
+#include "core/pg/pg_pool.hpp"
 
 namespace core::pg::testing {
 namespace {
@@ -215,6 +218,24 @@ void PgTestServer::Stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   pid_ = -1;
+}
+
+PgTestServer& SharedPgTestServer() {
+  static PgTestServer server;
+  return server;
+}
+
+Result<std::string> NewSchema(PgTestServer& server, std::string_view prefix) {
+  static std::atomic<int> next_schema{0};
+  const std::string schema =
+      std::string(prefix) + std::to_string(::getpid()) + "_" + std::to_string(next_schema++);
+  PgPoolOptions admin_options;
+  admin_options.conninfo = server.conninfo();
+  PgPool admin(admin_options);
+  auto created = RunToCompletion(admin.Query("CREATE SCHEMA " + schema));
+  if (!created) return created.error();
+  if (!created->ok()) return StatementError(*created);
+  return server.conninfo() + " options=-csearch_path=" + schema;
 }
 
 }  // namespace core::pg::testing

@@ -1,6 +1,7 @@
 // Test and benchmark helpers for PostgreSQL: a real server started by the test on a free loopback
 // port in a temporary directory (initdb, then the postgres binary from Debian's postgresql
-// package), stopped and removed by the destructor; and a way to run one coroutine to completion.
+// package), stopped and removed by the destructor; a schema per test on a server shared by the
+// tests of a binary; and a way to run one coroutine to completion.
 //
 // PostgreSQL refuses to run as root, and CI runs as root: then the data directory is given to
 // `nobody` and initdb and postgres drop to that user (setgid/setuid in the child before exec).
@@ -17,8 +18,10 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "core/async/task.hpp"
+#include "core/base/error.hpp"
 
 namespace core::pg::testing {
 
@@ -62,6 +65,16 @@ class PgTestServer {
   std::uint16_t port_ = 0;
   std::string error_;
 };
+
+// The PgTestServer all tests of one binary share, started on first use (one initdb per binary,
+// not per test); each test takes a schema of its own (NewSchema). Check ok() before use.
+PgTestServer& SharedPgTestServer();
+
+// Creates an empty schema on `server`, named `prefix` + pid + a counter, and returns a conninfo
+// whose sessions work in it (search_path), so that tests sharing one server never see each
+// other's tables. Errors: kUnavailable (the server cannot be reached), kInternal (CREATE SCHEMA
+// refused).
+Result<std::string> NewSchema(PgTestServer& server, std::string_view prefix);
 
 // Runs `task` on a fresh io_context until it completes and returns its result; throws
 // std::runtime_error if it has not completed after `limit` (a hang fails the test, it does not
