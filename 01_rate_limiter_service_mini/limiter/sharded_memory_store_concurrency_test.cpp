@@ -18,6 +18,7 @@ constexpr int kThreads = 4;
 template <class Fn>
 void RunThreads(Fn fn) {
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) threads.emplace_back(fn, t);
   for (auto& th : threads) th.join();
 }

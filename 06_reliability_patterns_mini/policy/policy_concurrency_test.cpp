@@ -21,6 +21,7 @@ constexpr int kThreads = 4;
 template <class F>
 void RunThreads(F f) {
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) threads.emplace_back(f, t);
   for (auto& th : threads) th.join();
 }
