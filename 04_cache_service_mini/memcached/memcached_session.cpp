@@ -268,10 +268,8 @@ void MemcachedSession::Execute(std::string_view line, std::string& out) {
     out.append("VERSION ").append(service_.options_.version).append("\r\n");
   } else if (command == "verbosity") {
     Verbosity(tokens, out);
-  } else if (command == "quit") {
-    state_ = State::kClosed;
-  } else if (IsCrossProtocolRequest(line, command)) {
-    state_ = State::kClosed;
+  } else if (command == "quit" || IsCrossProtocolRequest(line, command)) {
+    state_ = State::kClosed;  // no reply either way
   } else {
     out.append("ERROR\r\n");  // includes the empty line and upper-case commands
   }
