@@ -23,7 +23,7 @@ esac
 
 packages=(
   # toolchain
-  g++ clang clang-format cmake ninja-build make pkg-config libclang-rt-14-dev
+  g++ clang clang-format clang-tidy cmake ninja-build make pkg-config libclang-rt-14-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcli11-dev libhiredis-dev prometheus-cpp-dev libpq-dev libsqlite3-dev

@@ -49,13 +49,15 @@ if [[ ${#files[@]} -eq 0 || -z ${files[0]} ]]; then
   exit 0
 fi
 echo "tidy: ${#files[@]} translation units ($scope)"
-# g++'s own warning flags in the database are unknown to clang: not a finding. A finding is an error
+# g++'s own warning flags in the database are unknown to clang: not a finding. Nor is a warning of
+# clang's own compiler that a -Werror build (CI's SD_WERROR=ON) would turn into an error: the
+# findings are .clang-tidy's checks, and g++ builds the code. A finding is an error
 # (.clang-tidy: WarningsAsErrors), so run-clang-tidy's status says whether there was one.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 rc=0
 "$tidy" -quiet -p "$build_dir" -j "$(nproc)" -extra-arg=-Wno-unknown-warning-option \
-  "${files[@]}" >"$log" 2>&1 || rc=$?
+  -extra-arg=-Wno-error "${files[@]}" >"$log" 2>&1 || rc=$?
 grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^clang-tidy(-14)? |^Running clang-tidy|^Error while processing' "$log" || true
 [[ $rc -eq 0 ]] && echo "tidy: clean" || echo "tidy: findings above (exit $rc)" >&2
 exit $rc

@@ -11,7 +11,7 @@
 namespace ratelimit::internal {
 
 // GCC/Clang extension; __extension__ keeps -Wpedantic quiet about it.
-__extension__ typedef __int128 Int128;
+__extension__ using Int128 = __int128;
 
 // ceil(a / b) for a >= 0, b > 0.
 constexpr std::int64_t CeilDiv(std::int64_t a, std::int64_t b) noexcept { return (a + b - 1) / b; }

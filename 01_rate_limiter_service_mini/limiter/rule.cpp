@@ -69,7 +69,7 @@ core::Result<Rule> MakeRule(const RuleFields& f, std::string_view where) {
     rule.algorithm = *algo;
   }
 
-  if (!f.rate) return FieldError(where, "rate", "is required (e.g. \"2/s\", \"100/m\")");
+  if (!f.rate) return FieldError(where, "rate", R"(is required (e.g. "2/s", "100/m"))");
   auto rate = ParseRate(*f.rate);
   if (!rate) return FieldError(where, "rate", rate.error().detail);
 

@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <string>
-#include <utility>
 
 #include "01_rate_limiter_service_mini/algorithms/wide_math.hpp"
 
@@ -63,7 +62,7 @@ core::Result<Decision> ShardedMemoryStore::Decide(const Rule& rule, std::string_
   const std::size_t idle =
       slot.EraseOldestWhile([now_ns](const KeyState& old) { return old.expires_ns <= now_ns; }, 2);
   if (idle > 0) expired_.fetch_add(idle, std::memory_order_relaxed);
-  slot.Insert(KeyState{std::move(state), now_ns + d.reset_after.count()});
+  slot.Insert(KeyState{state, now_ns + d.reset_after.count()});
   return d;
 }
 

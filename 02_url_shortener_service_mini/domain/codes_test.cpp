@@ -48,7 +48,7 @@ TEST(RandomBase62Test, IsUniformEnoughOverManyDraws) {
   // give the first 8 symbols ~3 % more. Chi-square with 61 degrees of freedom stays far below 120
   // for a uniform source (p < 1e-5 to exceed).
   std::array<int, 128> counts{};
-  const std::string s = RandomBase62(62 * 2000);
+  const std::string s = RandomBase62(std::size_t{62} * 2000);
   for (char c : s) ++counts[static_cast<unsigned char>(c)];
   double chi2 = 0;
   for (char c : kBase62Alphabet) {

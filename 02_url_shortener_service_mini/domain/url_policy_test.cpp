@@ -9,7 +9,7 @@
 namespace shortener {
 namespace {
 
-UrlPolicy Policy(UrlPolicyOptions options = {}, std::vector<std::string> blocked = {}) {
+UrlPolicy Policy(UrlPolicyOptions options = {}, const std::vector<std::string>& blocked = {}) {
   return UrlPolicy(std::move(options), HostBlocklist(blocked));
 }
 

@@ -6,7 +6,7 @@ namespace shortener {
 namespace {
 
 TEST(VisitTest, AggregatesByCodeDayHostAndBot) {
-  const std::int64_t day0 = 19000 * 86400;
+  const std::int64_t day0 = std::int64_t{19000} * 86400;
   std::vector<Visit> visits = {
       {"abc", day0 + 5, "news.example", false},     {"abc", day0 + 90, "news.example", false},
       {"abc", day0 + 86400, "news.example", false}, {"abc", day0 + 7, "", true},

@@ -25,6 +25,7 @@ TEST(EngineConcurrencyTest, ProducersAndWaitingWorkersAgree) {
   std::atomic<int> done{0};
 
   std::vector<std::thread> threads;
+  threads.reserve(kWorkers + kProducers);
   for (int w = 0; w < kWorkers; ++w) {
     threads.emplace_back([&] {
       const ClientId c = engine.Connect();

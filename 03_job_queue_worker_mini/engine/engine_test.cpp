@@ -17,7 +17,7 @@ class EngineTest : public ::testing::Test {
  protected:
   explicit EngineTest(EngineOptions o = {}) : engine_(o, clock_) {}
 
-  JobId PutJob(ClientId c, std::string body, std::uint32_t pri = 100,
+  JobId PutJob(ClientId c, std::string_view body, std::uint32_t pri = 100,
                core::Clock::duration delay = 0s, core::Clock::duration ttr = 10s) {
     PutRequest r;
     r.pri = pri;
@@ -178,8 +178,8 @@ TEST_F(EngineTest, WaitingReserveTimesOut) {
 TEST_F(EngineTest, WaitersAreServedOldestFirst) {
   const ClientId w1 = engine_.Connect(), w2 = engine_.Connect(), p = engine_.Connect();
   std::vector<ClientId> order;
-  engine_.Reserve(w1, std::nullopt, [&](WaitResult) { order.push_back(w1); });
-  engine_.Reserve(w2, std::nullopt, [&](WaitResult) { order.push_back(w2); });
+  engine_.Reserve(w1, std::nullopt, [&](const WaitResult&) { order.push_back(w1); });
+  engine_.Reserve(w2, std::nullopt, [&](const WaitResult&) { order.push_back(w2); });
   PutJob(p, "1");
   PutJob(p, "2");
   EXPECT_EQ(order, (std::vector<ClientId>{w1, w2}));
@@ -244,7 +244,8 @@ TEST_F(EngineTest, DisconnectReturnsReservedJobsAndCancelsTheWait) {
   const ClientId a = engine_.Connect(), b = engine_.Connect();
   const JobId id = PutJob(a, "x");
   ASSERT_EQ(ReserveNow(a), id);
-  engine_.Reserve(a, std::nullopt, [](WaitResult) { FAIL() << "dropped waits are not called"; });
+  engine_.Reserve(a, std::nullopt,
+                  [](const WaitResult&) { FAIL() << "dropped waits are not called"; });
   engine_.Disconnect(a);
   EXPECT_EQ(engine_.StatsJob(id)->state, JobState::kReady);
   EXPECT_EQ(engine_.Stats().waiting, 0u);

@@ -100,10 +100,11 @@ TEST(WorkQueueTest, ClosedQueueDrainsThenEnds) {
 TEST(WorkerPoolTest, EveryAcceptedItemIsProcessedExactlyOnce) {
   constexpr int kProducers = 4, kPerProducer = 2000;
   WorkQueue<int> q(8);
-  std::vector<std::atomic<int>> seen(kProducers * kPerProducer);
+  std::vector<std::atomic<int>> seen(std::size_t{kProducers} * kPerProducer);
   {
     WorkerPool<int> pool(q, 3, [&](std::size_t, int& item) { seen[item].fetch_add(1); });
     std::vector<std::thread> producers;
+    producers.reserve(kProducers);
     for (int p = 0; p < kProducers; ++p) {
       producers.emplace_back([&, p] {
         for (int i = 0; i < kPerProducer; ++i) {

@@ -33,7 +33,7 @@ bool Digits(std::string_view text, std::uint64_t* value, std::size_t* used) {
   std::uint64_t v = 0;
   std::size_t i = 0;
   for (; i < text.size() && IsDigit(text[i]); ++i) {
-    const std::uint64_t d = static_cast<std::uint64_t>(text[i] - '0');
+    const auto d = static_cast<std::uint64_t>(text[i] - '0');
     if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
     v = v * 10 + d;
   }

@@ -25,7 +25,7 @@ struct Options {
   // plus the longest command fits). A longer line is answered BAD_FORMAT after its end.
   std::size_t max_line_bytes = 224;
   // Feed stops consuming input once its output passes this; the caller writes and comes back.
-  std::size_t output_high_water_bytes = 256 * 1024;
+  std::size_t output_high_water_bytes = std::size_t{256} * 1024;
   // Longest reserve-with-timeout honoured (a larger one is clamped): keeps deadline arithmetic
   // far from overflow.
   std::int64_t max_reserve_timeout_s = 100LL * 365 * 24 * 3600;

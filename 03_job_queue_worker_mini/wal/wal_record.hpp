@@ -29,7 +29,8 @@ inline constexpr std::string_view kSegmentMagic = "SDJQWAL1";
 // The framed size of a kJob record for a job with this tube name and body: what compaction counts
 // as a segment's live bytes.
 constexpr std::size_t JobRecordBytes(std::size_t tube_bytes, std::size_t body_bytes) noexcept {
-  return kHeaderBytes + 8 + 4 + 1 + 8 + 8 + 8 + 5 * 4 + 1 + tube_bytes + 4 + body_bytes;
+  return kHeaderBytes + 8 + 4 + 1 + 8 + 8 + 8 + std::size_t{5} * 4 + 1 + tube_bytes + 4 +
+         body_bytes;
 }
 
 struct Record {

@@ -127,8 +127,8 @@ class WalTest : public ::testing::Test {
     wal_.reset();
   }
   // A put acknowledged the way the server acknowledges it: written and synced.
-  jobs::JobId Put(std::string body, core::Clock::duration delay = 0s,
-                  std::string tube = "default") {
+  jobs::JobId Put(std::string_view body, core::Clock::duration delay = 0s,
+                  std::string_view tube = "default") {
     EXPECT_EQ(engine_->Use(client_, tube), jobs::Status::kOk);
     jobs::PutRequest r;
     r.body = body;
@@ -209,12 +209,14 @@ TEST_F(WalTest, TornTailIsCutOffAndEverythingBeforeItSurvives) {
 TEST_F(WalTest, CorruptRecordInTheMiddleDoesNotHideLaterOnes) {
   Start();
   std::vector<jobs::JobId> ids;
+  ids.reserve(10);
   for (int i = 0; i < 10; ++i) ids.push_back(Put("job-number-" + std::to_string(i)));
   Close();
   const std::string path = dir_ + "/" + Segments().front();
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
   // Each record here is the same size; damage a byte of the 5th record's body.
-  const std::streamoff record = (fs::file_size(path) - kSegmentMagic.size()) / 10;
+  const auto record =
+      static_cast<std::streamoff>((fs::file_size(path) - kSegmentMagic.size()) / 10);
   f.seekp(static_cast<std::streamoff>(kSegmentMagic.size()) + 4 * record + record - 5);
   f.put('#');
   f.close();
@@ -240,6 +242,7 @@ TEST_F(WalTest, GarbageAfterTheLastRecordIsSkipped) {
 TEST_F(WalTest, CompactionDeletesSegmentsWhoseJobsAreGone) {
   Start(/*segment_bytes=*/4096, FsyncMode::kNever);  // the mode does not matter here; speed does
   std::vector<jobs::JobId> ids;
+  ids.reserve(400);
   for (int i = 0; i < 400; ++i) ids.push_back(Put(std::string(50, 'x')));
   const std::size_t before = Segments().size();
   ASSERT_GT(before, 10u);

@@ -40,12 +40,13 @@ std::string ValueFor(const std::string& key, int version) {
 
 TEST_P(CacheConcurrencyTest, MixedOperationsKeepValuesIntactAndTheBudget) {
   core::FakeClock clock;
-  Cache cache(Options(64 * 1024, 4), clock);  // small: constant eviction
+  Cache cache(Options(std::size_t{64} * 1024, 4), clock);  // small: constant eviction
   constexpr int kThreads = 4;
   constexpr int kOps = 4000;
   std::atomic<int> torn{0};
 
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kOps; ++i) {
@@ -107,6 +108,7 @@ TEST_P(CacheConcurrencyTest, IncrementsFromManyThreadsAreNotLost) {
   constexpr int kThreads = 4;
   constexpr int kIncrements = 2000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kIncrements; ++i) cache.Incr("counter", 1);
@@ -118,7 +120,7 @@ TEST_P(CacheConcurrencyTest, IncrementsFromManyThreadsAreNotLost) {
 
 TEST_P(CacheConcurrencyTest, HandlesStayValidWhileOtherThreadsEvict) {
   core::FakeClock clock;
-  Cache cache(Options(16 * 1024, 1), clock);
+  Cache cache(Options(std::size_t{16} * 1024, 1), clock);
   std::atomic<bool> stop{false};
   std::atomic<int> bad{0};
   std::thread writer([&] {
@@ -148,11 +150,12 @@ TEST_P(CacheConcurrencyTest, HandlesStayValidWhileOtherThreadsEvict) {
 
 TEST_P(CacheConcurrencyTest, ReservationsFromManyThreadsKeepStoredPlusInFlightWithinTheBudget) {
   core::FakeClock clock;
-  Cache cache(Options(64 * 1024, 2), clock);
+  Cache cache(Options(std::size_t{64} * 1024, 2), clock);
   constexpr int kThreads = 4;
   constexpr int kOps = 2000;
   std::atomic<int> over_budget{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::vector<PendingItem> held;  // clients part-way through their values

@@ -46,6 +46,7 @@ namespace cache {
 
 // Live counters of one shard (or of cache-wide events). Thread-safe.
 struct Counters {
+// NOLINTNEXTLINE(bugprone-macro-parentheses): `name` is the member's name, not an expression
 #define SD_CACHE_DECLARE_ATOMIC(name, meaning) std::atomic<std::uint64_t> name{0};
   SD_CACHE_COUNTERS(SD_CACHE_DECLARE_ATOMIC)
 #undef SD_CACHE_DECLARE_ATOMIC

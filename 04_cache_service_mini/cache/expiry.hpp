@@ -45,7 +45,7 @@ class FakeWallClock final : public WallClock {
 };
 
 // memcached: exptimes above 30 days are absolute Unix times.
-inline constexpr std::int64_t kMaxRelativeExptime = 60 * 60 * 24 * 30;
+inline constexpr std::int64_t kMaxRelativeExptime = std::int64_t{60} * 60 * 24 * 30;
 
 // The longest TTL kept as given; longer ones are clamped to it. Deadlines are int64 nanoseconds on
 // the steady clock, which ends ~292 years after boot: a TTL of 9,999,999,999 s (317 years) would

@@ -28,7 +28,7 @@ class ReadThroughCacheTest : public ::testing::Test {
     return options;
   }
   Loader CountingLoader(LoadResult answer) {
-    return [this, answer](std::string_view) {
+    return [this, answer = std::move(answer)](std::string_view) {
       ++loads_;
       return answer;
     };
@@ -105,6 +105,7 @@ TEST_F(ReadThroughCacheTest, StampedeOnOneKeyRunsTheLoaderOnce) {
       [&] { EXPECT_EQ(read_through_.Get("hot", slow_loader).source, LoadSource::kLoader); });
   leader_loading.wait();
   std::vector<std::thread> followers;
+  followers.reserve(kFollowers);
   std::atomic<int> coalesced{0};
   for (int i = 0; i < kFollowers; ++i) {
     followers.emplace_back([&] {

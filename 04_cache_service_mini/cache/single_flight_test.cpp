@@ -45,6 +45,7 @@ TEST(SingleFlightTest, ConcurrentCallersShareOneExecution) {
   });
   leader_started.wait();
   std::vector<std::thread> followers;
+  followers.reserve(kFollowers);
   std::atomic<int> shared{0};
   for (int i = 0; i < kFollowers; ++i) {
     followers.emplace_back([&] {

@@ -59,6 +59,7 @@ TEST(SpinRwLockTest, ProtectsDataUnderMixedContention) {
   std::atomic<int> torn{0};
   constexpr int kThreads = 4, kOps = 20000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kOps; ++i) {

@@ -142,6 +142,7 @@ TEST(WTinyLfuPolicyTest, WindowIsAnLruAndItsTailOverflowsFirst) {
 TEST(WTinyLfuPolicyTest, AdmissionRejectsAOneHitScanItemAgainstAFrequentVictim) {
   FakeShard shard(10);
   std::vector<Item*> hot;
+  hot.reserve(10);
   for (int i = 0; i < 10; ++i) hot.push_back(shard.Insert(Key("k", i)));
   for (Item* item : hot) shard.Hit(item, 3);
   shard.Insert("s0");  // pushes k9 out of the window; k9 and the victim are equally hot
@@ -187,6 +188,7 @@ TEST(WTinyLfuPolicyTest, HitInTheWindowKeepsItThere) {
 TEST(WTinyLfuPolicyTest, ProtectedOverflowDemotesItsLruItemToProbationHead) {
   FakeShard shard(10);  // protected holds 7 items (80% of 990 of 1,000 bytes)
   std::vector<Item*> items;
+  items.reserve(10);
   for (int i = 0; i < 10; ++i) items.push_back(shard.Insert(Key("k", i)));
   // k0..k8 are in probation (k9 in the window). Promote eight of them.
   for (int i = 0; i < 8; ++i) shard.Hit(items[i]);
@@ -203,6 +205,7 @@ TEST(WTinyLfuPolicyTest, ProtectedOverflowDemotesItsLruItemToProbationHead) {
 TEST(WTinyLfuPolicyTest, HitInProtectedMakesItTheLastToBeDemoted) {
   FakeShard shard(10);
   std::vector<Item*> items;
+  items.reserve(10);
   for (int i = 0; i < 10; ++i) items.push_back(shard.Insert(Key("k", i)));
   for (int i = 0; i < 7; ++i) shard.Hit(items[i]);
   shard.Hit(items[0]);  // protected's MRU now
@@ -239,6 +242,7 @@ TEST(WTinyLfuPolicyTest, ReplaceCountsAsAnAccessAndKeepsByteAccounting) {
 TEST(WTinyLfuPolicyTest, RemovedItemsAreNeverVictims) {
   FakeShard shard(10);
   std::vector<Item*> items;
+  items.reserve(10);
   for (int i = 0; i < 10; ++i) items.push_back(shard.Insert(Key("k", i)));
   shard.Remove(items[0]);  // the probation tail
   shard.Remove(items[9]);  // the window's only item

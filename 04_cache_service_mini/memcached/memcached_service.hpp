@@ -38,7 +38,7 @@ struct MemcachedOptions {
   std::size_t max_retrieval_line_bytes = std::size_t{1} << 20;
   // Feed stops consuming input once its output passes this (the caller writes and comes back).
   // One reply may still overshoot it by one value (max_value_bytes) or one stats listing.
-  std::size_t output_high_water_bytes = 256 * 1024;
+  std::size_t output_high_water_bytes = std::size_t{256} * 1024;
 
   // What the transport serves with, only reported (STAT threads, max_connections / maxconns,
   // inter, idle_timeout); the TCP server enforces them.

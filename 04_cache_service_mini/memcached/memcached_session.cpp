@@ -268,10 +268,8 @@ void MemcachedSession::Execute(std::string_view line, std::string& out) {
     out.append("VERSION ").append(service_.options_.version).append("\r\n");
   } else if (command == "verbosity") {
     Verbosity(tokens, out);
-  } else if (command == "quit") {
-    state_ = State::kClosed;
-  } else if (IsCrossProtocolRequest(line, command)) {
-    state_ = State::kClosed;
+  } else if (command == "quit" || IsCrossProtocolRequest(line, command)) {
+    state_ = State::kClosed;  // no reply either way
   } else {
     out.append("ERROR\r\n");  // includes the empty line and upper-case commands
   }
@@ -378,7 +376,7 @@ void MemcachedSession::StartStorage(StoreMode mode, const Tokens& tokens, std::s
   // set takes the shard's lock once. One that must wait for more bytes is reserved against the
   // budget now. The size cap keeps "in this call" honest for callers that Feed huge buffers (a
   // paused Feed may hold it across one write): the TCP server's reads are 16 KiB.
-  constexpr std::size_t kStoredAtOnceBytes = 16 * 1024;
+  constexpr std::size_t kStoredAtOnceBytes = std::size_t{16} * 1024;
   const bool arrived = value_len <= kStoredAtOnceBytes && after_line_ >= value_len + 2;
   Allocation allocation = service_.cache_.Allocate(
       mode, tokens[1], static_cast<std::uint32_t>(flags), value_len, /*reserve=*/!arrived);

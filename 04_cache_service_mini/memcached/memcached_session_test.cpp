@@ -452,7 +452,7 @@ TEST_F(MemcachedSessionTest, AGetOf18700KeysIsServedByDefaultAsMemcachedServesIt
   for (int i = 0; i < 18'700; ++i)
     line += " key" + std::string(6 - std::to_string(i).size(), '0') + std::to_string(i);
   ASSERT_GT(line.size(), 187'000u);
-  for (std::size_t chunk : {std::size_t{0}, std::size_t{16 * 1024}}) {
+  for (std::size_t chunk : {std::size_t{0}, std::size_t{16} * 1024}) {
     const testing::Conversation c = h_.Send(line + "\r\nversion\r\n", chunk);
     EXPECT_EQ(c.output,
               "VALUE key000042 5 2\r\nhi\r\nVALUE key018699 0 1\r\nz\r\nEND\r\n"
@@ -497,7 +497,7 @@ TEST_F(MemcachedSessionTest, ValuesInFlightAreChargedToTheBudget) {
     sessions.push_back(std::make_unique<MemcachedSession>(h.service()));
     const std::string out =
         testing::Drive(*sessions.back(), "set k" + std::to_string(i) + " 0 0 1000000\r\n" + value,
-                       64 * 1024)
+                       std::size_t{64} * 1024)
             .output;
     if (out == "SERVER_ERROR out of memory storing object\r\n") {
       ++refused;

@@ -24,7 +24,7 @@ using testing::MemcachedHarness;
 // "STAT name value" lines in order; stops at END.
 std::vector<std::pair<std::string, std::string>> Parse(const std::string& reply) {
   std::vector<std::pair<std::string, std::string>> stats;
-  static const std::regex kLine("STAT (\\S+) ([^\\r]*)\\r\\n");
+  static const std::regex kLine(R"(STAT (\S+) ([^\r]*)\r\n)");
   for (auto it = std::sregex_iterator(reply.begin(), reply.end(), kLine);
        it != std::sregex_iterator(); ++it) {
     stats.emplace_back((*it)[1], (*it)[2]);
@@ -115,9 +115,9 @@ TEST_F(MemcachedStatsTest, GeneralStatsHaveMemcachedsNamesInMemcachedsOrderThenO
   const std::string reply = h_.Reply("stats\r\n");
   const std::vector<std::string> names = Names(reply);
   ASSERT_GT(names.size(), memcached_order.size());
-  EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + memcached_order.size()),
-            memcached_order);
-  const std::vector<std::string> ours(names.begin() + memcached_order.size(), names.end());
+  const auto split = names.begin() + static_cast<std::ptrdiff_t>(memcached_order.size());
+  EXPECT_EQ(std::vector<std::string>(names.begin(), split), memcached_order);
+  const std::vector<std::string> ours(split, names.end());
   for (std::string extra : {"bytes_in_flight", "eviction_policy", "s3fifo_promotions"}) {
     EXPECT_NE(std::find(ours.begin(), ours.end(), extra), ours.end()) << extra;
   }
@@ -325,6 +325,7 @@ TEST_F(MemcachedStatsTest, StatsOnOneConnectionWhileOthersOpenWorkAndClose) {
   // For TSan: the connection list, the published states and the reset baseline are shared by
   // every connection's thread.
   std::vector<std::thread> threads;
+  threads.reserve(3);
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([this, t] {
       for (int i = 0; i < 200; ++i) {

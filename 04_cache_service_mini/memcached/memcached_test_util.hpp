@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "04_cache_service_mini/cache/cache.hpp"
 #include "04_cache_service_mini/cache/expiry.hpp"
@@ -42,7 +43,8 @@ inline Conversation Drive(MemcachedSession& session, std::string_view input,
 class MemcachedHarness {
  public:
   explicit MemcachedHarness(CacheOptions cache_options = {}, MemcachedOptions options = {})
-      : cache_(cache_options, clock_), service_(cache_, clock_, wall_, FixVersion(options)) {}
+      : cache_(cache_options, clock_),
+        service_(cache_, clock_, wall_, FixVersion(std::move(options))) {}
 
   // A new connection that sends `input` and reads everything back.
   Conversation Send(std::string_view input, std::size_t chunk = 0) {

@@ -74,7 +74,7 @@ std::string SeriesKey(const Sample& s, std::optional<double>* le = nullptr) {
       *le = ParseNumber(value);
       continue;
     }
-    key += name + "=\"" + value + "\",";
+    key.append(name).append("=\"").append(value).append("\",");
   }
   return key;
 }

@@ -92,6 +92,7 @@ TEST(FamilyTest, ConcurrentFirstUsesOfOneLabelSetCreateOneChild) {
   auto& f = Requests(r);
   constexpr int kThreads = 4, kPerThread = 10000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&f] {
       const char* codes[] = {"200", "404", "500"};

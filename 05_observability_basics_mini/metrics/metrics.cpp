@@ -18,11 +18,11 @@ std::uint32_t AssignThreadOrdinal() noexcept {
 }
 
 std::uint32_t ShardCount() noexcept {
-  static const std::uint32_t count = [] {
+  static const std::uint32_t kCount = [] {
     const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
     return std::min<std::uint32_t>(64, std::bit_ceil(cpus));
   }();
-  return count;
+  return kCount;
 }
 
 }  // namespace detail

@@ -27,6 +27,7 @@ int main() {
   odd.WithLabelValues({"bad utf-8 \xff"}).Set(3);
 
   std::vector<std::thread> threads;
+  threads.reserve(2);
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&http, t] {
       for (int i = 0; i < 5000; ++i) {

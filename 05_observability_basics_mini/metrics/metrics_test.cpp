@@ -31,6 +31,7 @@ TEST(CounterTest, CountsEveryIncrementFromManyThreads) {
   Counter c;
   constexpr int kThreads = 4, kPerThread = 50000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&c] {
       for (int i = 0; i < kPerThread; ++i) c.Inc();
@@ -55,6 +56,7 @@ TEST(GaugeTest, SetsAddsAndSubtracts) {
 TEST(GaugeTest, BalancedIncDecFromManyThreadsEndsAtZero) {
   Gauge g;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&g] {
       for (int i = 0; i < 20000; ++i) {
@@ -104,6 +106,7 @@ TEST(HistogramTest, CountsEveryObservationFromManyThreads) {
   Histogram h(bounds);
   constexpr int kThreads = 4, kPerThread = 20000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&h] {
       for (int i = 0; i < kPerThread; ++i) h.Observe(0.001 * (i % 100));  // 0 .. 0.099
@@ -112,7 +115,7 @@ TEST(HistogramTest, CountsEveryObservationFromManyThreads) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(h.Count(), static_cast<std::uint64_t>(kThreads * kPerThread));
   // sum = threads * (per-thread repeats of 0..99) * 0.001
-  EXPECT_NEAR(h.Sum(), kThreads * (kPerThread / 100) * 4950 * 0.001, 1e-6);
+  EXPECT_NEAR(h.Sum(), kThreads * (kPerThread / 100.0) * 4950 * 0.001, 1e-6);
 }
 
 TEST(HistogramTest, ScrapesDuringObservationAreConsistent) {
@@ -120,6 +123,7 @@ TEST(HistogramTest, ScrapesDuringObservationAreConsistent) {
   Histogram h(bounds);
   std::atomic<bool> stop{false};
   std::vector<std::thread> writers;
+  writers.reserve(2);
   for (int t = 0; t < 2; ++t) {
     writers.emplace_back([&] {
       for (int i = 0; !stop.load(std::memory_order_relaxed); ++i) h.Observe(0.1 * (i % 8));

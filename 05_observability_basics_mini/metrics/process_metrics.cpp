@@ -104,29 +104,29 @@ std::vector<std::string> ProcessCollector::Describe() const {
 }
 
 void ProcessCollector::Collect(std::vector<FamilySnapshot>& out) const {
-  static const long ticks_per_second = sysconf(_SC_CLK_TCK);
-  static const long page_size = sysconf(_SC_PAGESIZE);
-  static const std::optional<std::uint64_t> boot_time = [] {
+  static const long kTicksPerSecond = sysconf(_SC_CLK_TCK);
+  static const long kPageSize = sysconf(_SC_PAGESIZE);
+  static const std::optional<std::uint64_t> kBootTime = [] {
     const auto content = ReadFile("/proc/stat");
     return content ? ParseBootTime(*content) : std::nullopt;
   }();
 
   if (const auto content = ReadFile("/proc/self/stat")) {
-    if (const auto stat = ParseProcStat(*content); stat && ticks_per_second > 0) {
-      const double tps = static_cast<double>(ticks_per_second);
+    if (const auto stat = ParseProcStat(*content); stat && kTicksPerSecond > 0) {
+      const auto tps = static_cast<double>(kTicksPerSecond);
       out.push_back(Single("process_cpu_seconds_total",
                            "Total user and system CPU time spent in seconds.", MetricType::kCounter,
                            static_cast<double>(stat->utime_ticks + stat->stime_ticks) / tps));
       out.push_back(Single("process_resident_memory_bytes", "Resident memory size in bytes.",
                            MetricType::kGauge,
-                           static_cast<double>(stat->rss_pages) * static_cast<double>(page_size)));
+                           static_cast<double>(stat->rss_pages) * static_cast<double>(kPageSize)));
       out.push_back(Single("process_virtual_memory_bytes", "Virtual memory size in bytes.",
                            MetricType::kGauge, static_cast<double>(stat->vsize_bytes)));
-      if (boot_time) {
+      if (kBootTime) {
         out.push_back(Single(
             "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
             MetricType::kGauge,
-            static_cast<double>(*boot_time) + static_cast<double>(stat->starttime_ticks) / tps));
+            static_cast<double>(*kBootTime) + static_cast<double>(stat->starttime_ticks) / tps));
       }
     }
   }

@@ -78,6 +78,7 @@ TEST(RequestMetricsTest, RecordsFromManyThreadsWithoutLosingCounts) {
   Registry r;
   RequestMetrics m(r);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&m] {
       for (int i = 0; i < 5000; ++i) m.Record(i % 2 ? "GET" : "POST", "/a", 200, 0.001);

@@ -192,7 +192,7 @@ class StatFamilies {
 #define SD_STATS_FIELD_(field, family, label, help) std::uint64_t field = 0;
 #define SD_STATS_COUNTER_FIELD_(field, family, label, help) ::obs::StatCounter field;
 #define SD_STATS_GAUGE_FIELD_(field, family, label, help) ::obs::StatGauge field;
-#define SD_STATS_LOAD_(field, family, label, help) s.field = field.Load();
+#define SD_STATS_LOAD_(field, family, label, help) s.field = (field).Load();
 #define SD_STATS_VISIT_COUNTER_(field, family, label, help) \
   fn(::obs::StatSpec{#field, ::obs::MetricType::kCounter, family, label, help}, stats.field);
 #define SD_STATS_VISIT_GAUGE_(field, family, label, help) \

@@ -43,6 +43,7 @@ TEST(RequestIdTest, NewIdsDoNotRepeatAcrossThreads) {
   constexpr int kThreads = 4, kPerThread = 2000;
   std::vector<std::vector<std::string>> ids(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&ids, t] {
       for (int i = 0; i < kPerThread; ++i) ids[t].push_back(NewRequestId());

@@ -119,9 +119,9 @@ TEST(TracestateTest, DiscardsThirtyThreeMembers) {
 
 TEST(TracestateTest, CountsRepeatedKeysTowardsTheMemberLimit) {  // the limit is on the wire
   auto lines = MembersLines(31);
-  lines.push_back("bar01=99");
+  lines.emplace_back("bar01=99");
   EXPECT_EQ(Normalize(lines), Normalize(MembersLines(31)));
-  lines.push_back("bar02=99");
+  lines.emplace_back("bar02=99");
   EXPECT_EQ(Normalize(lines), std::nullopt);
 }
 

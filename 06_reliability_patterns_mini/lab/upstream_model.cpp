@@ -165,10 +165,10 @@ std::string BehaviorToJson(const UpstreamBehavior& b, core::Clock::time_point no
 }
 
 UpstreamModel::UpstreamModel(UpstreamBehavior behavior, std::uint64_t seed, core::Clock& clock)
-    : clock_(clock), behavior_(std::move(behavior)), random_(seed) {}
+    : clock_(clock), behavior_(behavior), random_(seed) {}
 
 Duration UpstreamModel::DrawLatency(const LatencyModel& m, Random& random) {
-  const double base = static_cast<double>(m.ms.count());
+  const auto base = static_cast<double>(m.ms.count());
   switch (m.kind) {
     case LatencyKind::kFixed:
       return Clamp(base);
@@ -220,7 +220,7 @@ void UpstreamModel::Finish() {
 
 void UpstreamModel::Set(UpstreamBehavior behavior) {
   std::lock_guard lock(mu_);
-  behavior_ = std::move(behavior);
+  behavior_ = behavior;
 }
 
 UpstreamBehavior UpstreamModel::behavior() const {

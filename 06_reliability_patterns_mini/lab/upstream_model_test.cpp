@@ -87,6 +87,7 @@ TEST(UpstreamModelTest, LatencyDistributionsHaveTheirShape) {
   constexpr int kN = 100'000;
   auto sorted = [&](const LatencyModel& m) {
     std::vector<double> v;
+    v.reserve(kN);
     for (int i = 0; i < kN; ++i) {
       v.push_back(
           std::chrono::duration<double, std::milli>(UpstreamModel::DrawLatency(m, random)).count());

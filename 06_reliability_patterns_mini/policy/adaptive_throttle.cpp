@@ -10,8 +10,8 @@ AdaptiveThrottle::AdaptiveThrottle(const ThrottleOptions& options, core::Clock& 
 
 double AdaptiveThrottle::ProbabilityLocked(core::Clock::time_point now) {
   const auto& t = window_.Totals(now);
-  const double requests = static_cast<double>(t[0]);
-  const double accepts = static_cast<double>(t[1]);
+  const auto requests = static_cast<double>(t[0]);
+  const auto accepts = static_cast<double>(t[1]);
   return std::max(0.0, (requests - options_.k * accepts) / (requests + 1));
 }
 

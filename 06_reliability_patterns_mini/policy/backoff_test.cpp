@@ -23,6 +23,7 @@ std::vector<Duration> Draw(const BackoffOptions& o, std::uint64_t seed, int n) {
   SeededRandom random(seed);
   Backoff backoff(o);
   std::vector<Duration> out;
+  out.reserve(n);
   for (int i = 0; i < n; ++i) out.push_back(backoff.Next(random));
   return out;
 }

@@ -189,7 +189,7 @@ void CircuitBreaker::Record(const BreakerPermit& permit, Health health,
       std::uint64_t calls, failures, slow_calls;
       WindowTotalsLocked(now, calls, failures, slow_calls);
       if (calls >= MinimumCalls()) {
-        const double n = static_cast<double>(calls);
+        const auto n = static_cast<double>(calls);
         if (static_cast<double>(failures) / n >= options_.failure_rate) {
           TransitionLocked(BreakerState::kOpen, "failure_rate", clock_.Now(), pending);
         } else if (static_cast<double>(slow_calls) / n >= options_.slow_call_rate) {

@@ -130,7 +130,7 @@ std::int64_t UnixSeconds(int year, int month, int day, int hour, int minute, int
   const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;
   const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const std::int64_t days = era * 146097 + doe - 719468;
-  return days * 86400 + hour * 3600 + minute * 60 + second;
+  return days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
 }
 
 std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view value,

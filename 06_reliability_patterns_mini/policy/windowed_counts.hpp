@@ -54,7 +54,7 @@ class WindowedCounts {
   // that goes backwards (a FakeClock set back) counts into the current slot.
   Slot& Current(core::Clock::time_point now) noexcept {
     const std::int64_t number = now.time_since_epoch().count() / width_;
-    const std::int64_t b = static_cast<std::int64_t>(slots_.size());
+    const auto b = static_cast<std::int64_t>(slots_.size());
     if (!started_) {
       head_ = number;
       started_ = true;

@@ -41,7 +41,7 @@ TEST_F(WindowedCountsTest, ResolutionIsOneSlot) {
 
 TEST_F(WindowedCountsTest, OnlyTheOldSlotsLeave) {
   for (int i = 0; i < 10; ++i) {
-    window_.Add(clock_.Now(), 0, static_cast<std::uint64_t>(i + 1));
+    window_.Add(clock_.Now(), 0, static_cast<std::uint64_t>(i) + 1);
     clock_.Advance(seconds(1));
   }
   // Now in slot 10: slot 0 (1 count) has left, slots 1..9 (2+...+10 = 54) remain.

@@ -72,7 +72,7 @@ class ByteBudget {
     std::size_t held() const noexcept { return held_; }
 
    private:
-    static constexpr std::size_t kGranule = 16 * 1024;
+    static constexpr std::size_t kGranule = std::size_t{16} * 1024;
     ByteBudget* budget_ = nullptr;
     std::size_t held_ = 0;
   };

@@ -8,6 +8,8 @@
 namespace core {
 namespace {
 
+constexpr std::size_t kKiB = 1024;
+
 TEST(ByteBudgetTest, RefusesWhatDoesNotFitAndCountsIt) {
   ByteBudget budget(100);
   EXPECT_TRUE(budget.TryAcquire(60));
@@ -27,27 +29,28 @@ TEST(ByteBudgetTest, ZeroMeansUnlimited) {
 }
 
 TEST(ByteBudgetTest, LeasesGrowInGranulesAndGiveBackOnDestruction) {
-  ByteBudget budget(64 * 1024);
+  ByteBudget budget(64 * kKiB);
   {
     ByteBudget::Lease lease(&budget);
     EXPECT_TRUE(lease.Cover(1));
-    EXPECT_EQ(budget.used(), 16u * 1024);
-    EXPECT_TRUE(lease.Cover(16 * 1024));  // within the granule: no new acquisition
-    EXPECT_EQ(budget.used(), 16u * 1024);
-    EXPECT_TRUE(lease.Cover(40 * 1024));
-    EXPECT_EQ(budget.used(), 48u * 1024);
-    EXPECT_FALSE(lease.Cover(70 * 1024));
-    EXPECT_EQ(lease.held(), 48u * 1024);  // what it had, it keeps
+    EXPECT_EQ(budget.used(), 16 * kKiB);
+    EXPECT_TRUE(lease.Cover(16 * kKiB));  // within the granule: no new acquisition
+    EXPECT_EQ(budget.used(), 16 * kKiB);
+    EXPECT_TRUE(lease.Cover(40 * kKiB));
+    EXPECT_EQ(budget.used(), 48 * kKiB);
+    EXPECT_FALSE(lease.Cover(70 * kKiB));
+    EXPECT_EQ(lease.held(), 48 * kKiB);  // what it had, it keeps
     ByteBudget::Lease moved = std::move(lease);
-    EXPECT_EQ(moved.held(), 48u * 1024);
-    EXPECT_EQ(budget.used(), 48u * 1024);
+    EXPECT_EQ(moved.held(), 48 * kKiB);
+    EXPECT_EQ(budget.used(), 48 * kKiB);
   }
   EXPECT_EQ(budget.used(), 0u);
 }
 
 TEST(ByteBudgetTest, NeverExceedsItsLimitUnderContention) {
-  ByteBudget budget(10 * 1000);
+  ByteBudget budget(10'000);
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<bool> over{false};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {

@@ -16,7 +16,7 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   } else if (unit == "s") {
     scale = 1000;
   } else if (unit == "m") {
-    scale = 60 * 1000;
+    scale = 60'000;
   } else {
     return std::nullopt;
   }

@@ -160,20 +160,20 @@ namespace {
 // Appends one formatted line to `out` (the hot path reuses a thread-local buffer).
 void FormatInto(std::string& out, Level level, std::string_view message,
                 std::span<const Field> fields) {
-  out += "{\"ts\":\"";
+  out += R"({"ts":")";
   AppendTimestamp(out);
-  out += "\",\"level\":\"";
+  out += R"(","level":")";
   out += LevelName(level);
-  out += "\",\"msg\":\"";
+  out += R"(","msg":")";
   AppendJsonEscaped(out, message);
-  out += "\",\"service\":\"";
+  out += R"(","service":")";
   AppendJsonEscaped(out, g_service);
   out += '"';
   for (const Field& f : fields) {
     assert(IsPlainKey(f.key));
-    out += ",\"";
+    out += R"(,")";
     out += f.key;  // a name chosen by code (see Field): nothing to escape
-    out += "\":";
+    out += R"(":)";
     switch (f.kind) {
       case Field::Kind::kString:
         out += '"';

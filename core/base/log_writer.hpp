@@ -24,8 +24,8 @@ class BatchWriter {
 
   // Writes to `fd` (not owned). `batch_bytes`: write once the buffer passes this;
   // `max_buffered_bytes`: beyond this, new lines are dropped while the consumer is stuck.
-  explicit BatchWriter(int fd, std::size_t batch_bytes = 64 * 1024,
-                       std::size_t max_buffered_bytes = 4 * 1024 * 1024);
+  explicit BatchWriter(int fd, std::size_t batch_bytes = std::size_t{64} * 1024,
+                       std::size_t max_buffered_bytes = std::size_t{4} * 1024 * 1024);
 
   // Appends `line` and a newline; writes a batch when the buffer is full. Thread-safe; never
   // waits for the consumer.

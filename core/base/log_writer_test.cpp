@@ -54,7 +54,7 @@ TEST(BatchWriterTest, WritesWhenTheBatchIsFull) {
 
 TEST(BatchWriterTest, DropsAndCountsInsteadOfWaitingForAStuckConsumer) {
   Pipe p;
-  BatchWriter w(p.fds[1], /*batch_bytes=*/1024, /*max_buffered_bytes=*/64 * 1024);
+  BatchWriter w(p.fds[1], /*batch_bytes=*/1024, /*max_buffered_bytes=*/std::size_t{64} * 1024);
   const std::string line(1000, 'x');
   for (int i = 0; i < 2000; ++i) w.Append(line);  // ~2 MB into a 64 KiB pipe nobody reads
   EXPECT_GT(w.dropped_lines(), 0u);
@@ -68,7 +68,7 @@ TEST(BatchWriterTest, DropsAndCountsInsteadOfWaitingForAStuckConsumer) {
 TEST(BatchWriterTest, LinesFromManyThreadsNeverInterleave) {
   Pipe p;
   std::string got;
-  const std::size_t total = 4u * 500 * 101;
+  const std::size_t total = std::size_t{4} * 500 * 101;
   std::thread reader([&] {  // drains until it has everything (bounded: 30 s)
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (got.size() < total && std::chrono::steady_clock::now() < deadline) {

@@ -25,6 +25,7 @@ TEST(ShardedLruMapConcurrencyTest, AHandleExcludesEveryOtherUserOfItsKey) {
   ShardedLruMap<std::uint64_t> map({.capacity = 64, .shards = 8, .hash_key = std::nullopt});
   std::latch start(kThreads);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       start.arrive_and_wait();
@@ -55,6 +56,7 @@ TEST(ShardedLruMapConcurrencyTest, CountersAddUpUnderRacingInsertsErasesAndSweep
   std::latch start(kThreads + 1);
 
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       start.arrive_and_wait();
