@@ -9,8 +9,9 @@
 #
 #   annotated    the default, what CI runs: every project TU that includes thread_annotations.hpp,
 #                directly or through project headers (found by scanning #include "..." lines).
-#                The others declare nothing the analysis checks, so skipping them loses nothing
-#                and halves the time (Beast TUs cost several seconds each even just to parse)
+#                The others declare nothing the analysis checks: skipping them loses nothing
+#                and saves 40 % (measured: 134 TUs, 9 CPU-minutes, against 272 and 15.5; about
+#                5 and 8 minutes on two idle cores — Beast TUs cost seconds each just to parse)
 #   all          every project TU
 #   domain       the TUs compiled without Asio/Beast
 #   changed:REF  the TUs whose source changed since git REF, and those of changed headers' stems
@@ -72,6 +73,16 @@ if scope == "annotated":
             annotated.add(path)
             todo.extend(included_by.get(path, ()))
 
+# TUs clang 14 cannot parse against libstdc++ 12 (g++ compiles them; neither takes a lock). Not
+# findings, and not silently dropped either: each run lists them. Delete an entry once clang can.
+unparsable = {
+    "core/http/app.cpp":
+        "std::views::reverse over a vector: clang < 15 rejects libstdc++ 12's ranges here",
+    "06_reliability_patterns_mini/pipeline/call.cpp":
+        "optional<Call::AttemptState>::emplace(): clang does not see a nested class's default "
+        "member initializers from inside its enclosing class",
+}
+skipped = open(os.path.join(work, "skipped"), "w")
 seen = set()
 for e in entries:
     f = e["file"]
@@ -85,6 +96,10 @@ for e in entries:
     if scope.startswith("changed:") and f not in changed and f.rsplit(".", 1)[0] not in stems:
         continue
     if f in seen:
+        continue
+    rel = os.path.relpath(f, root)
+    if rel in unparsable:
+        skipped.write(f"thread-safety: skipped {rel} ({unparsable[rel]})\n")
         continue
     seen.add(f)
     keep = []
@@ -106,9 +121,11 @@ for e in entries:
     with open(os.path.join(work, f"{len(seen):04d}.rsp"), "w") as out:
         out.write(" ".join(shlex.quote(a) for a in keep) + "\n")
     with open(os.path.join(work, f"{len(seen):04d}.src"), "w") as out:
-        out.write(os.path.relpath(f, root) + "\n")
+        out.write(rel + "\n")
+skipped.close()
 PY
 
+cat "$work/skipped"
 shopt -s nullglob
 rsps=("$work"/*.rsp)
 if [[ ${#rsps[@]} -eq 0 ]]; then
