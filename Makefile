@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 BUILD_TARGET ?= all
 BUILD_DIR := $(if $(filter release,$(PRESET)),build,build-$(PRESET))
 
-.PHONY: setup configure build test run bench fmt fmt-check tidy fuzz clean
+.PHONY: setup configure build test run bench fmt fmt-check tidy thread-safety fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -39,6 +39,13 @@ fmt-check:
 TIDY_SCOPE ?= domain
 tidy: configure
 	@scripts/tidy.sh $(BUILD_DIR) $(TIDY_SCOPE)
+
+# clang's -Wthread-safety (SD_GUARDED_BY / SD_REQUIRES, core/base/mutex.hpp), parse only;
+# THREAD_SAFETY_SCOPE=annotated (the TUs that can see an annotation, what CI runs), all, domain or
+# changed:REF.
+THREAD_SAFETY_SCOPE ?= annotated
+thread-safety: configure
+	@scripts/thread_safety.sh $(BUILD_DIR) $(THREAD_SAFETY_SCOPE)
 
 fuzz: setup
 	@cmake --preset fuzz > /dev/null && cmake --build --preset fuzz -j $(JOBS)

@@ -94,7 +94,7 @@ std::string_view RedisStore::Sha() const noexcept {
 }
 
 void RedisStore::SetSha(const std::string& sha) {
-  std::lock_guard lock(sha_mu_);
+  core::MutexLock lock(sha_mu_);
   if (sha_ready_.load(std::memory_order_relaxed)) return;  // another decision loaded it first
   sha_ = sha;
   sha_ready_.store(true, std::memory_order_release);

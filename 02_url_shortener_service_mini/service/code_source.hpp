@@ -4,13 +4,13 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 
 #include "02_url_shortener_service_mini/domain/codes.hpp"
 #include "02_url_shortener_service_mini/store/link_store.hpp"
 #include "core/async/task.hpp"
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 
 namespace shortener {
 
@@ -46,8 +46,8 @@ class CounterCodeSource final : public CodeSource {
   LinkStore& store_;
   const std::uint64_t block_;
   const std::size_t min_length_;
-  std::mutex mu_;  // guards counter_; never held across a co_await
-  BlockCounter counter_;
+  core::Mutex mu_;  // never held across a co_await
+  BlockCounter counter_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace shortener

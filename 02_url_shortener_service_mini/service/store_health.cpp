@@ -10,7 +10,7 @@ void StoreHealth::Report(const core::Result<void>& outcome) {
   const core::Code code = outcome.error().code;
   if (code != core::Code::kUnavailable && code != core::Code::kTimeout) return;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     why_ = outcome.error().detail;
   }
   up_.store(false, std::memory_order_release);
@@ -18,7 +18,7 @@ void StoreHealth::Report(const core::Result<void>& outcome) {
 
 core::Result<void> StoreHealth::Check() const {
   if (up()) return {};
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return core::Error(core::Code::kUnavailable, why_);  // Readiness prefixes the check's name
 }
 

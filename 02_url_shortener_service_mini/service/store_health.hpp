@@ -5,10 +5,10 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <string>
 
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 
 namespace shortener {
 
@@ -25,8 +25,8 @@ class StoreHealth {
 
  private:
   std::atomic<bool> up_{true};
-  mutable std::mutex mu_;  // guards why_
-  std::string why_;
+  mutable core::Mutex mu_;
+  std::string why_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace shortener

@@ -7,7 +7,7 @@ bool VisitRecorder::Record(std::string_view code, std::int64_t now, std::string_
   // Parsed before the lock: the critical section is only the push.
   Visit visit{std::string(code), now, ReferrerHost(referer), IsBot(user_agent)};
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (buffer_.size() < capacity_) {
       buffer_.push_back(std::move(visit));
       recorded_.fetch_add(1, std::memory_order_relaxed);
@@ -19,13 +19,13 @@ bool VisitRecorder::Record(std::string_view code, std::int64_t now, std::string_
 }
 
 std::size_t VisitRecorder::pending() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return buffer_.size();
 }
 
 core::Task<core::Result<std::size_t>> VisitRecorder::Flush(LinkStore& store) {
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     spare_.swap(buffer_);
   }
   if (spare_.empty()) co_return std::size_t{0};

@@ -11,13 +11,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "02_url_shortener_service_mini/domain/visit.hpp"
 #include "02_url_shortener_service_mini/store/link_store.hpp"
 #include "core/async/task.hpp"
+#include "core/base/mutex.hpp"
 
 namespace shortener {
 
@@ -53,8 +53,8 @@ class VisitRecorder {
 
  private:
   const std::size_t capacity_;
-  mutable std::mutex mu_;  // guards buffer_ (a push is a few nanoseconds under it)
-  std::vector<Visit> buffer_;
+  mutable core::Mutex mu_;  // a push is a few nanoseconds under it
+  std::vector<Visit> buffer_ SD_GUARDED_BY(mu_);
   std::vector<Visit> spare_;  // the flusher's: swapped with buffer_ so capacity is reused
   std::atomic<std::uint64_t> recorded_{0}, dropped_{0}, flushed_{0}, lost_{0}, batches_{0},
       failed_batches_{0};

@@ -78,10 +78,10 @@ void SqliteExecutor::Close() {
   std::call_once(close_once_, [this] {
     for (Queue* q : {&writes_, &reads_}) {
       {
-        std::lock_guard lock(q->mu);
+        core::MutexLock lock(q->mu);
         q->closed = true;
       }
-      q->ready.notify_all();
+      q->ready.NotifyAll();
     }
     for (auto& t : threads_) t.join();
     const core::Error closed(core::Code::kUnavailable, "sqlite store: closed");
@@ -93,7 +93,7 @@ void SqliteExecutor::Close() {
 void SqliteExecutor::FailAll(Queue& queue, const core::Error& error) {
   std::deque<std::unique_ptr<JobBase>> jobs;
   {
-    std::lock_guard lock(queue.mu);
+    core::MutexLock lock(queue.mu);
     jobs.swap(queue.jobs);
   }
   for (auto& job : jobs) {
@@ -104,15 +104,15 @@ void SqliteExecutor::FailAll(Queue& queue, const core::Error& error) {
 
 void SqliteExecutor::Enqueue(Queue& queue, std::unique_ptr<JobBase> job) {
   {
-    std::lock_guard lock(queue.mu);
+    core::MutexLock lock(queue.mu);
     if (!queue.closed && queue.jobs.size() < options_.max_queue) {
       queue.jobs.push_back(std::move(job));
-      queue.ready.notify_one();
+      queue.ready.NotifyOne();
       return;
     }
   }
   {
-    std::lock_guard lock(stats_mu_);
+    core::MutexLock lock(stats_mu_);
     ++stats_.rejected;
   }
   job->Fail(core::Error(core::Code::kUnavailable,
@@ -124,8 +124,8 @@ void SqliteExecutor::WriterLoop() {
   std::vector<std::unique_ptr<JobBase>> batch;
   for (;;) {
     {
-      std::unique_lock lock(writes_.mu);
-      writes_.ready.wait(lock, [this] { return writes_.closed || !writes_.jobs.empty(); });
+      core::MutexLock lock(writes_.mu);
+      while (!writes_.closed && writes_.jobs.empty()) writes_.ready.Wait(writes_.mu);
       // On close, what is already queued still runs: those callers are owed an answer.
       if (writes_.jobs.empty()) return;
       while (!writes_.jobs.empty() && batch.size() < options_.max_batch) {
@@ -176,7 +176,7 @@ void SqliteExecutor::RunBatch(std::vector<std::unique_ptr<JobBase>>& batch) {
         if (ok[i]) batch[i]->Fail(commit.error());
       }
     }
-    std::lock_guard lock(stats_mu_);
+    core::MutexLock lock(stats_mu_);
     stats_.writes += batch.size();
     if (commit) ++stats_.commits;
     if (!commit) ++stats_.failed_commits;
@@ -189,28 +189,28 @@ void SqliteExecutor::ReaderLoop(SqliteDb* db) {
   for (;;) {
     std::unique_ptr<JobBase> job;
     {
-      std::unique_lock lock(reads_.mu);
-      reads_.ready.wait(lock, [this] { return reads_.closed || !reads_.jobs.empty(); });
+      core::MutexLock lock(reads_.mu);
+      while (!reads_.closed && reads_.jobs.empty()) reads_.ready.Wait(reads_.mu);
       if (reads_.jobs.empty()) return;
       job = std::move(reads_.jobs.front());
       reads_.jobs.pop_front();
     }
     job->Run(*db);
     job->Complete();
-    std::lock_guard lock(stats_mu_);
+    core::MutexLock lock(stats_mu_);
     ++stats_.reads;
   }
 }
 
 SqliteExecutorStats SqliteExecutor::Stats() const {
-  std::lock_guard lock(stats_mu_);
+  core::MutexLock lock(stats_mu_);
   return stats_;
 }
 
 std::size_t SqliteExecutor::queued() const {
   std::size_t n = 0;
   for (const Queue* q : {&writes_, &reads_}) {
-    std::lock_guard lock(q->mu);
+    core::MutexLock lock(q->mu);
     n += q->jobs.size();
   }
   return n;

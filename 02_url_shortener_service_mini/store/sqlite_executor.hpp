@@ -15,13 +15,12 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <mutex>  // std::once_flag
 #include <optional>
 #include <string>
 #include <thread>
@@ -30,6 +29,7 @@
 #include "02_url_shortener_service_mini/store/sqlite_db.hpp"
 #include "core/async/task.hpp"
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 
 namespace shortener {
 
@@ -127,10 +127,10 @@ class SqliteExecutor {
   };
 
   struct Queue {
-    mutable std::mutex mu;
-    std::condition_variable ready;
-    std::deque<std::unique_ptr<JobBase>> jobs;
-    bool closed = false;
+    mutable core::Mutex mu;
+    core::CondVar ready;
+    std::deque<std::unique_ptr<JobBase>> jobs SD_GUARDED_BY(mu);
+    bool closed SD_GUARDED_BY(mu) = false;
   };
 
   template <class T>
@@ -166,8 +166,8 @@ class SqliteExecutor {
   std::vector<std::unique_ptr<SqliteDb>> reader_dbs_;
   Queue writes_;
   Queue reads_;
-  mutable std::mutex stats_mu_;
-  SqliteExecutorStats stats_;
+  mutable core::Mutex stats_mu_;
+  SqliteExecutorStats stats_ SD_GUARDED_BY(stats_mu_);
   std::vector<std::thread> threads_;
   std::once_flag close_once_;
 };

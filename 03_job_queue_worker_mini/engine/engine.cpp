@@ -93,7 +93,7 @@ void Engine::RemoveWatch(Client& c, std::size_t index) {
 }
 
 ClientId Engine::Connect() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   auto c = std::make_unique<Client>();
   c->id = next_client_++;
   c->use = default_tube_;
@@ -107,7 +107,7 @@ ClientId Engine::Connect() {
 void Engine::Disconnect(ClientId id, bool keep_leases) {
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     Client* c = FindClient(id);
     if (c == nullptr) return;
     StopWaitLocked(*c);
@@ -136,7 +136,7 @@ void Engine::Disconnect(ClientId id, bool keep_leases) {
 }
 
 Status Engine::Use(ClientId id, std::string_view name) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Client* c = FindClient(id);
   if (c == nullptr) return Status::kNotFound;
   Tube* t = nullptr;
@@ -150,7 +150,7 @@ Status Engine::Use(ClientId id, std::string_view name) {
 }
 
 Status Engine::Watch(ClientId id, std::string_view name, std::size_t* watching) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Client* c = FindClient(id);
   if (c == nullptr) return Status::kNotFound;
   Tube* t = nullptr;
@@ -161,7 +161,7 @@ Status Engine::Watch(ClientId id, std::string_view name, std::size_t* watching) 
 }
 
 Status Engine::Ignore(ClientId id, std::string_view name, std::size_t* watching) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Client* c = FindClient(id);
   if (c == nullptr) return Status::kNotFound;
   if (!IsValidTubeName(name)) return Status::kBadName;
@@ -176,13 +176,13 @@ Status Engine::Ignore(ClientId id, std::string_view name, std::size_t* watching)
 }
 
 std::string Engine::UsedTube(ClientId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Client* c = FindClient(id);
   return c == nullptr ? std::string() : c->use->name;
 }
 
 std::vector<std::string> Engine::WatchedTubes(ClientId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<std::string> names;
   if (Client* c = FindClient(id)) {
     for (Tube* t : c->watch) names.push_back(t->name);
@@ -191,7 +191,7 @@ std::vector<std::string> Engine::WatchedTubes(ClientId id) const {
 }
 
 JobId Engine::AllocateId() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return next_id_++;
 }
 
@@ -199,7 +199,7 @@ PutResult Engine::Put(ClientId id, const PutRequest& request) {
   PutResult result;
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     Client* c = FindClient(id);
     if (c == nullptr) {
       result.status = Status::kNotFound;
@@ -302,7 +302,7 @@ Job* Engine::BestReadyLocked(const Client& c, std::int64_t now) const {
 ReserveResult Engine::Reserve(ClientId id, std::optional<core::Clock::duration> timeout,
                               WaitCallback on_wait) {
   ReserveResult result;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Client* c = FindClient(id);
   if (c == nullptr) return result;  // kTimedOut
   StopWaitLocked(*c);
@@ -367,12 +367,12 @@ void Engine::RunWakes(Wakes& wakes) {
 }
 
 void Engine::SetDraining(bool draining) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   draining_ = draining;
 }
 
 bool Engine::draining() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return draining_;
 }
 

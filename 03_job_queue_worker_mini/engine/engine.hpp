@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +29,7 @@
 #include "03_job_queue_worker_mini/engine/journal.hpp"
 #include "03_job_queue_worker_mini/engine/tube.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 
 namespace jobs {
 
@@ -204,60 +204,62 @@ class Engine {
   using Wakes = std::vector<Wake>;
 
   std::int64_t NowNs() const noexcept;
-  Client* FindClient(ClientId id) const;
-  Tube* FindTube(std::string_view name) const;
-  Status FindOrMakeTube(std::string_view name, Tube** tube);
-  void MaybeDropTube(Tube* tube);
-  void AddWatch(Client& c, Tube* t);
-  void RemoveWatch(Client& c, std::size_t index);
+  Client* FindClient(ClientId id) const SD_REQUIRES(mu_);
+  Tube* FindTube(std::string_view name) const SD_REQUIRES(mu_);
+  Status FindOrMakeTube(std::string_view name, Tube** tube) SD_REQUIRES(mu_);
+  void MaybeDropTube(Tube* tube) SD_REQUIRES(mu_);
+  void AddWatch(Client& c, Tube* t) SD_REQUIRES(mu_);
+  void RemoveWatch(Client& c, std::size_t index) SD_REQUIRES(mu_);
 
-  void EnqueueLocked(Job* job, std::int64_t delay_ns, std::int64_t now);
-  void MakeReadyLocked(Job* job);
-  void ReserveForLocked(Client& c, Job* job, std::int64_t now);
-  void UnreserveLocked(Job* job);
-  Job* LeasedJobLocked(const LeaseHolder& who, JobId id) const;
-  void BuryLocked(Job* job);
-  void RemoveLocked(Job* job);  // out of whatever heap or list it is in; does not free
-  void FreeLocked(Job* job);
-  bool KickOneLocked(Job* job, std::int64_t now, Lsn* lsn);
-  std::size_t KickLocked(Tube& t, std::size_t bound, Lsn* lsn);
+  void EnqueueLocked(Job* job, std::int64_t delay_ns, std::int64_t now) SD_REQUIRES(mu_);
+  void MakeReadyLocked(Job* job) SD_REQUIRES(mu_);
+  void ReserveForLocked(Client& c, Job* job, std::int64_t now) SD_REQUIRES(mu_);
+  void UnreserveLocked(Job* job) SD_REQUIRES(mu_);
+  Job* LeasedJobLocked(const LeaseHolder& who, JobId id) const SD_REQUIRES(mu_);
+  void BuryLocked(Job* job) SD_REQUIRES(mu_);
+  // Out of whatever heap or list it is in; does not free.
+  void RemoveLocked(Job* job) SD_REQUIRES(mu_);
+  void FreeLocked(Job* job) SD_REQUIRES(mu_);
+  bool KickOneLocked(Job* job, std::int64_t now, Lsn* lsn) SD_REQUIRES(mu_);
+  std::size_t KickLocked(Tube& t, std::size_t bound, Lsn* lsn) SD_REQUIRES(mu_);
 
-  bool PausedLocked(const Tube& t, std::int64_t now) const noexcept;
-  bool DeadlineSoonLocked(const Client& c, std::int64_t now) const;
-  Job* BestReadyLocked(const Client& c, std::int64_t now) const;
+  bool PausedLocked(const Tube& t, std::int64_t now) const noexcept SD_REQUIRES(mu_);
+  bool DeadlineSoonLocked(const Client& c, std::int64_t now) const SD_REQUIRES(mu_);
+  Job* BestReadyLocked(const Client& c, std::int64_t now) const SD_REQUIRES(mu_);
   void StartWaitLocked(Client& c, std::optional<core::Clock::duration> timeout,
-                       WaitCallback on_wait, std::int64_t now);
-  void StopWaitLocked(Client& c);
-  void EndWaitLocked(Client& c, WaitResult result, Wakes& wakes);
+                       WaitCallback on_wait, std::int64_t now) SD_REQUIRES(mu_);
+  void StopWaitLocked(Client& c) SD_REQUIRES(mu_);
+  void EndWaitLocked(Client& c, WaitResult result, Wakes& wakes) SD_REQUIRES(mu_);
   // Hands ready jobs of `t` to its waiting clients while both exist.
-  void ServeWaitersLocked(Tube& t, std::int64_t now, Wakes& wakes);
+  void ServeWaitersLocked(Tube& t, std::int64_t now, Wakes& wakes) SD_REQUIRES(mu_);
   static JobCopy CopyOf(const Job& job);
   static void RunWakes(Wakes& wakes);
 
-  TubeStats TubeStatsLocked(const Tube& t, std::int64_t now) const;
+  TubeStats TubeStatsLocked(const Tube& t, std::int64_t now) const SD_REQUIRES(mu_);
 
   const EngineOptions options_;
   const core::Clock& clock_;
   Journal* const journal_;
 
-  mutable std::mutex mu_;
-  JobTable jobs_;
-  std::map<std::string, std::unique_ptr<Tube>, std::less<>> tubes_;
-  std::vector<Tube*> tube_order_;
-  std::map<ClientId, std::unique_ptr<Client>> clients_;
-  std::vector<Client*> waiting_;  // clients in a waiting reserve
-  JobHeap<ByDeadline> leases_;    // every reserved job, by lease end
-  Tube* default_tube_ = nullptr;
-  JobId next_id_ = 1;
-  ClientId next_client_ = 1;
-  bool draining_ = false;
-  std::size_t bytes_ = 0;
-  std::size_t urgent_ = 0;
-  std::size_t ready_ = 0;
-  std::size_t delayed_ = 0;
-  std::size_t reserved_ = 0;
-  std::size_t buried_ = 0;
-  EngineCounters counters_;
+  // Also guards every Job, Tube and Client the engine owns.
+  mutable core::Mutex mu_;
+  JobTable jobs_ SD_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Tube>, std::less<>> tubes_ SD_GUARDED_BY(mu_);
+  std::vector<Tube*> tube_order_ SD_GUARDED_BY(mu_);
+  std::map<ClientId, std::unique_ptr<Client>> clients_ SD_GUARDED_BY(mu_);
+  std::vector<Client*> waiting_ SD_GUARDED_BY(mu_);  // clients in a waiting reserve
+  JobHeap<ByDeadline> leases_ SD_GUARDED_BY(mu_);    // every reserved job, by lease end
+  Tube* default_tube_ SD_GUARDED_BY(mu_) = nullptr;
+  JobId next_id_ SD_GUARDED_BY(mu_) = 1;
+  ClientId next_client_ SD_GUARDED_BY(mu_) = 1;
+  bool draining_ SD_GUARDED_BY(mu_) = false;
+  std::size_t bytes_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t urgent_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t ready_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t delayed_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t reserved_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t buried_ SD_GUARDED_BY(mu_) = 0;
+  EngineCounters counters_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace jobs

@@ -62,7 +62,7 @@ Job* Engine::LeasedJobLocked(const LeaseHolder& who, JobId id) const {
 
 Result Engine::Delete(const LeaseHolder& who, JobId id) {
   Result result;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Job* j = jobs_.Find(id);
   // Quoting a lease (an HTTP ack) means "I finished the job I hold": only a reserved job under
   // that lease. Otherwise beanstalkd's rule: reserved jobs by their holder, others by anyone.
@@ -85,7 +85,7 @@ Result Engine::Release(const LeaseHolder& who, JobId id, std::uint32_t pri,
   Result result;
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     Job* j = LeasedJobLocked(who, id);
     if (j == nullptr) {
       result.status = Status::kNotFound;
@@ -115,7 +115,7 @@ void Engine::BuryLocked(Job* j) {
 
 Result Engine::Bury(const LeaseHolder& who, JobId id, std::uint32_t pri) {
   Result result;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Job* j = LeasedJobLocked(who, id);
   if (j == nullptr) {
     result.status = Status::kNotFound;
@@ -130,7 +130,7 @@ Result Engine::Bury(const LeaseHolder& who, JobId id, std::uint32_t pri) {
 
 Result Engine::Touch(const LeaseHolder& who, JobId id) {
   Result result;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Job* j = LeasedJobLocked(who, id);
   if (j == nullptr) {
     result.status = Status::kNotFound;
@@ -172,7 +172,7 @@ std::size_t Engine::Kick(ClientId id, std::size_t bound, Lsn* lsn) {
   std::size_t kicked = 0;
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     Client* c = FindClient(id);
     if (c == nullptr) return 0;
     kicked = KickLocked(*c->use, bound, lsn);
@@ -185,7 +185,7 @@ std::size_t Engine::Kick(ClientId id, std::size_t bound, Lsn* lsn) {
 Status Engine::KickTube(std::string_view name, std::size_t bound, std::size_t* kicked, Lsn* lsn) {
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     Tube* t = FindTube(name);
     if (t == nullptr) return Status::kNotFound;
     *kicked = KickLocked(*t, bound, lsn);
@@ -199,7 +199,7 @@ Result Engine::KickJob(JobId id) {
   Result result;
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     Job* j = jobs_.Find(id);
     const std::int64_t now = NowNs();
     if (j == nullptr || !KickOneLocked(j, now, &result.lsn)) {
@@ -214,7 +214,7 @@ Result Engine::KickJob(JobId id) {
 
 ReserveResult Engine::ReserveJob(ClientId id, JobId job_id) {
   ReserveResult result;
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Client* c = FindClient(id);
   Job* j = jobs_.Find(job_id);
   if (c == nullptr || j == nullptr || j->state == JobState::kReserved) return result;
@@ -230,35 +230,35 @@ ReserveResult Engine::ReserveJob(ClientId id, JobId job_id) {
 }
 
 std::optional<JobCopy> Engine::Peek(JobId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const Job* j = jobs_.Find(id);
   if (j == nullptr) return std::nullopt;
   return CopyOf(*j);
 }
 
 std::optional<JobCopy> Engine::PeekReady(ClientId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const Client* c = FindClient(id);
   if (c == nullptr || c->use->ready.empty()) return std::nullopt;
   return CopyOf(*c->use->ready.Top());
 }
 
 std::optional<JobCopy> Engine::PeekDelayed(ClientId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const Client* c = FindClient(id);
   if (c == nullptr || c->use->delayed.empty()) return std::nullopt;
   return CopyOf(*c->use->delayed.Top());
 }
 
 std::optional<JobCopy> Engine::PeekBuried(ClientId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const Client* c = FindClient(id);
   if (c == nullptr || c->use->buried.head == nullptr) return std::nullopt;
   return CopyOf(*c->use->buried.head);
 }
 
 std::optional<JobStats> Engine::StatsJob(JobId id) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const Job* j = jobs_.Find(id);
   if (j == nullptr) return std::nullopt;
   const std::int64_t now = NowNs();
@@ -302,14 +302,14 @@ TubeStats Engine::TubeStatsLocked(const Tube& t, std::int64_t now) const {
 }
 
 std::optional<TubeStats> Engine::StatsTube(std::string_view name) const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const Tube* t = FindTube(name);
   if (t == nullptr) return std::nullopt;
   return TubeStatsLocked(*t, NowNs());
 }
 
 std::vector<TubeStats> Engine::StatsAllTubes() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<TubeStats> all;
   const std::int64_t now = NowNs();
   for (const auto& [name, t] : tubes_) all.push_back(TubeStatsLocked(*t, now));
@@ -317,7 +317,7 @@ std::vector<TubeStats> Engine::StatsAllTubes() const {
 }
 
 EngineStats Engine::Stats() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   EngineStats s;
   s.urgent = urgent_;
   s.ready = ready_;
@@ -340,14 +340,14 @@ EngineStats Engine::Stats() const {
 }
 
 std::vector<std::string> Engine::ListTubes() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   std::vector<std::string> names;
   for (const Tube* t : tube_order_) names.push_back(t->name);
   return names;
 }
 
 Status Engine::PauseTube(std::string_view name, core::Clock::duration delay) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   Tube* t = FindTube(name);
   if (t == nullptr) return Status::kNotFound;
   // Always a positive pause, so that waiting clients are re-examined when it ends (beanstalkd).
@@ -361,7 +361,7 @@ Status Engine::PauseTube(std::string_view name, core::Clock::duration delay) {
 void Engine::Tick() {
   Wakes wakes;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     const std::int64_t now = NowNs();
     // Leases that ran out: the job is ready again for anyone.
     while (Job* j = leases_.Top()) {
@@ -400,7 +400,7 @@ void Engine::Tick() {
 }
 
 Status Engine::Restore(const RestoredJob& r) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (r.body.size() > options_.max_job_bytes) return Status::kJobTooBig;
   if (jobs_.Find(r.id) != nullptr) return Status::kOk;  // already there (a duplicate record)
   if (jobs_.size() >= options_.max_jobs ||
@@ -440,7 +440,7 @@ Status Engine::Restore(const RestoredJob& r) {
 }
 
 void Engine::EnsureNextIdAbove(JobId id) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   next_id_ = std::max(next_id_, id + 1);
 }
 

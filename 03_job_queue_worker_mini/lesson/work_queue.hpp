@@ -5,6 +5,8 @@
 // (PushFor) or refuse at once (TryPush) — because "block forever" is how an overloaded service
 // stops answering, and "grow forever" is how it runs out of memory. Close() wakes everyone:
 // blocked producers get kClosed, workers drain what is left and then see the end (Pop → nullopt).
+// Written with std::mutex and std::condition_variable's predicate waits on purpose: they are the
+// idiom this lesson teaches, so the thread-safety check (core/base/mutex.hpp) does not see inside.
 #pragma once
 
 #include <chrono>

@@ -105,12 +105,12 @@ class PgJobStore::Registration {
  public:
   Registration(PgJobStore& store, std::shared_ptr<Wakeup> wakeup, std::vector<std::string> tubes)
       : store_(store) {
-    std::lock_guard lock(store_.waiting_mu_);
+    core::MutexLock lock(store_.waiting_mu_);
     store_.waiting_.push_back({std::move(wakeup), std::move(tubes)});
     it_ = std::prev(store_.waiting_.end());
   }
   ~Registration() {
-    std::lock_guard lock(store_.waiting_mu_);
+    core::MutexLock lock(store_.waiting_mu_);
     store_.waiting_.erase(it_);
   }
   Registration(const Registration&) = delete;
@@ -147,7 +147,7 @@ core::Task<core::Result<void>> PgJobStore::Migrate() { return core::pg::RunScrip
 // --- the listener ---
 
 void PgJobStore::Start() {
-  std::lock_guard lock(start_mu_);
+  core::MutexLock lock(start_mu_);
   if (listen_conninfo_.empty() || listen_ioc_) return;
   core::pg::PgPoolOptions o;
   o.conninfo = listen_conninfo_;
@@ -160,7 +160,7 @@ void PgJobStore::Start() {
 }
 
 void PgJobStore::Stop() {
-  std::lock_guard lock(start_mu_);
+  core::MutexLock lock(start_mu_);
   if (!listen_ioc_) return;
   // The listener sees the flag within one notification wait (kListenSlice) and returns; run()
   // then ends by itself, with every connection handed back and no coroutine left suspended.
@@ -171,7 +171,7 @@ void PgJobStore::Stop() {
 }
 
 void PgJobStore::Wake(std::string_view tube) {
-  std::lock_guard lock(waiting_mu_);
+  core::MutexLock lock(waiting_mu_);
   for (const Waiting& w : waiting_) {
     if (tube.empty() || std::find(w.tubes.begin(), w.tubes.end(), tube) != w.tubes.end()) {
       w.wakeup->Fire();
@@ -514,7 +514,7 @@ core::Task<core::Result<jobs::TubeStats>> PgJobStore::Tube(std::string tube) {
   s.buried = static_cast<std::size_t>(r->Int(0, 4));
   s.total_jobs = static_cast<std::uint64_t>(r->Int(0, 5));  // held now (not puts ever)
   {
-    std::lock_guard lock(waiting_mu_);
+    core::MutexLock lock(waiting_mu_);
     for (const Waiting& w : waiting_) {
       if (std::find(w.tubes.begin(), w.tubes.end(), s.name) != w.tubes.end()) ++s.waiting;
     }
@@ -538,7 +538,7 @@ core::Task<core::Result<jobs::EngineStats>> PgJobStore::Stats() {
   s.draining = draining_;
   s.counters = Counters();
   {
-    std::lock_guard lock(waiting_mu_);
+    core::MutexLock lock(waiting_mu_);
     s.waiting = waiting_.size();
   }
   last_bytes_ = s.bytes;

@@ -21,11 +21,11 @@
 #include <boost/asio/io_context.hpp>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "03_job_queue_worker_mini/engine/retry_policy.hpp"
 #include "03_job_queue_worker_mini/store/job_store.hpp"
+#include "core/base/mutex.hpp"
 #include "core/pg/pg_pool.hpp"
 
 namespace jobs_store {
@@ -114,16 +114,18 @@ class PgJobStore final : public JobStore {
   JOBS_ENGINE_COUNTERS(JOBS_PG_COUNTER)
 #undef JOBS_PG_COUNTER
 
-  std::mutex waiting_mu_;
-  std::list<Waiting> waiting_;
+  core::Mutex waiting_mu_;
+  std::list<Waiting> waiting_ SD_GUARDED_BY(waiting_mu_);
 
   // The listener: its own one-connection pool, io_context and thread (declared in this order so
-  // the io_context, and the coroutine frames it holds, go before the pool).
+  // the io_context, and the coroutine frames it holds, go before the pool). Start and Stop set
+  // them under start_mu_; the pool is set before the thread starts and reset after it is joined,
+  // so the listener reads it without the lock.
   std::unique_ptr<core::pg::PgPool> listen_pool_;
-  std::unique_ptr<boost::asio::io_context> listen_ioc_;
-  std::thread listen_thread_;
+  std::unique_ptr<boost::asio::io_context> listen_ioc_ SD_GUARDED_BY(start_mu_);
+  std::thread listen_thread_ SD_GUARDED_BY(start_mu_);
   std::atomic<bool> stopping_{false};
-  std::mutex start_mu_;
+  core::Mutex start_mu_;
 };
 
 }  // namespace jobs_store

@@ -130,7 +130,7 @@ jobs::Lsn Wal::Put(jobs::Job& j, std::int64_t now_ns) {
   std::string record;
   record.reserve(JobRecordBytes(j));
   AppendJobRecord(record, j, RecordType::kJob, WallDeadline(j, now_ns));
-  std::lock_guard lock(buf_mu_);
+  core::MutexLock lock(buf_mu_);
   if (stopped_) return 0;
   const jobs::Lsn lsn = AppendLocked(record);
   AddLiveLocked(j, record.size());
@@ -140,7 +140,7 @@ jobs::Lsn Wal::Put(jobs::Job& j, std::int64_t now_ns) {
 jobs::Lsn Wal::Update(jobs::Job& j, std::int64_t now_ns) {
   std::string record;
   AppendJobRecord(record, j, RecordType::kUpdate, WallDeadline(j, now_ns));
-  std::lock_guard lock(buf_mu_);
+  core::MutexLock lock(buf_mu_);
   if (stopped_) return 0;
   return AppendLocked(record);
 }
@@ -148,14 +148,14 @@ jobs::Lsn Wal::Update(jobs::Job& j, std::int64_t now_ns) {
 jobs::Lsn Wal::Delete(jobs::Job& j) {
   std::string record;
   AppendDeleteRecord(record, j.id);
-  std::lock_guard lock(buf_mu_);
+  core::MutexLock lock(buf_mu_);
   if (stopped_) return 0;
   RemoveLiveLocked(j);
   return AppendLocked(record);
 }
 
 void Wal::Maintain(jobs::JobTable& table, std::int64_t now_ns) {
-  std::lock_guard lock(buf_mu_);
+  core::MutexLock lock(buf_mu_);
   if (stopped_ || segments_.size() < 2) return;
   auto oldest = segments_.begin();
   const std::uint32_t index = oldest->first;
@@ -168,6 +168,7 @@ void Wal::Maintain(jobs::JobTable& table, std::int64_t now_ns) {
     // Copy the oldest segment's live jobs to the head; one pass over the table per segment freed.
     std::string record;
     table.ForEach([&](jobs::Job* j) {
+      buf_mu_.AssertHeld();  // ForEach runs this right here, under the lock taken above
       if (j->log_segment != index) return;
       RemoveLiveLocked(*j);
       record.clear();
@@ -184,13 +185,13 @@ void Wal::Maintain(jobs::JobTable& table, std::int64_t now_ns) {
 bool Wal::Commit(jobs::Lsn lsn) {
   if (lsn == 0) return true;
   if (written_lsn_.load(std::memory_order_acquire) < lsn) {
-    std::lock_guard file_lock(file_mu_);
+    core::MutexLock file_lock(file_mu_);
     if (written_lsn_.load(std::memory_order_relaxed) < lsn) {
       std::string data;
       std::vector<Mark> marks;
       jobs::Lsn upto = 0;
       {
-        std::lock_guard lock(buf_mu_);
+        core::MutexLock lock(buf_mu_);
         data.swap(pending_);
         marks.swap(marks_);
         upto = appended_lsn_;
@@ -235,10 +236,10 @@ void Wal::WhenSynced(jobs::Lsn lsn, std::function<void()> done) {
     return;
   }
   {
-    std::lock_guard lock(sync_mu_);
+    core::MutexLock lock(sync_mu_);
     if (!stop_syncer_) {
       waiters_.push_back(Waiter{lsn, std::move(done)});
-      sync_cv_.notify_one();
+      sync_cv_.NotifyOne();
       return;
     }
   }
@@ -246,7 +247,7 @@ void Wal::WhenSynced(jobs::Lsn lsn, std::function<void()> done) {
 }
 
 void Wal::SetFsyncObserver(std::function<void(double)> observer) {
-  std::lock_guard lock(sync_mu_);
+  core::MutexLock lock(sync_mu_);
   fsync_observer_ = std::move(observer);
 }
 
@@ -255,8 +256,12 @@ void Wal::SyncerLoop() {
                                                                : std::chrono::milliseconds(100);
   for (;;) {
     {
-      std::unique_lock lock(sync_mu_);
-      sync_cv_.wait_for(lock, period, [this] { return stop_syncer_ || !waiters_.empty(); });
+      core::MutexLock lock(sync_mu_);
+      // Sleeps one period, unless a commit waits or Stop() comes first.
+      const auto deadline = std::chrono::steady_clock::now() + period;
+      while (!stop_syncer_ && waiters_.empty() &&
+             sync_cv_.WaitUntil(sync_mu_, deadline) == std::cv_status::no_timeout) {
+      }
       if (stop_syncer_) break;
     }
     SyncOnce();
@@ -271,7 +276,7 @@ void Wal::SyncOnce() {
   jobs::Lsn upto = 0;
   std::vector<int> retired;
   {
-    std::lock_guard lock(file_mu_);
+    core::MutexLock lock(file_mu_);
     fd = fd_;
     segment = fd_segment_;
     upto = written_lsn_.load(std::memory_order_relaxed);
@@ -285,7 +290,7 @@ void Wal::SyncOnce() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::function<void(double)> observer;
     {
-      std::lock_guard lock(sync_mu_);
+      core::MutexLock lock(sync_mu_);
       observer = fsync_observer_;
     }
     if (observer) observer(seconds);
@@ -297,7 +302,7 @@ void Wal::SyncOnce() {
   }
   std::vector<Waiter> ready;
   {
-    std::lock_guard lock(sync_mu_);
+    core::MutexLock lock(sync_mu_);
     for (std::size_t i = 0; i < waiters_.size();) {
       if (waiters_[i].lsn <= upto) {
         ready.push_back(std::move(waiters_[i]));
@@ -315,7 +320,7 @@ void Wal::SyncOnce() {
 void Wal::RunDrops(jobs::Lsn durable) {
   std::vector<std::uint32_t> doomed;
   {
-    std::lock_guard lock(buf_mu_);
+    core::MutexLock lock(buf_mu_);
     for (std::size_t i = 0; i < drops_.size();) {
       if (drops_[i].after <= durable) {
         doomed.push_back(drops_[i].segment);
@@ -331,7 +336,7 @@ void Wal::RunDrops(jobs::Lsn durable) {
     // Made durable before the next drop: a dropped segment must not come back after a crash
     // while a later one (holding the deletes that superseded it) stays gone.
     ::fsync(dir_fd_);
-    std::lock_guard lock(buf_mu_);
+    core::MutexLock lock(buf_mu_);
     auto it = segments_.find(index);
     if (it != segments_.end()) {
       bytes_total_ -= it->second.bytes;
@@ -342,23 +347,23 @@ void Wal::RunDrops(jobs::Lsn durable) {
 
 void Wal::Stop() {
   {
-    std::lock_guard lock(sync_mu_);
+    core::MutexLock lock(sync_mu_);
     if (stop_syncer_) return;
     stop_syncer_ = true;
   }
-  sync_cv_.notify_all();
+  sync_cv_.NotifyAll();
   if (syncer_.joinable()) syncer_.join();  // runs a final SyncOnce
   std::vector<Waiter> left;
   {
-    std::lock_guard lock(sync_mu_);
+    core::MutexLock lock(sync_mu_);
     left.swap(waiters_);
   }
   for (Waiter& w : left) w.done();
   {
-    std::lock_guard lock(buf_mu_);
+    core::MutexLock lock(buf_mu_);
     stopped_ = true;
   }
-  std::lock_guard lock(file_mu_);
+  core::MutexLock lock(file_mu_);
   if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
@@ -369,7 +374,7 @@ void Wal::Stop() {
 
 WalFigures Wal::Figures() const {
   WalFigures f;
-  std::lock_guard lock(buf_mu_);
+  core::MutexLock lock(buf_mu_);
   f.oldest_segment = segments_.empty() ? 0 : segments_.begin()->first;
   f.current_segment = head_segment_;
   f.segments = segments_.size();

@@ -19,13 +19,12 @@
 // dirty pages, and retrying would report durability that does not exist (PostgreSQL's lesson).
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -35,6 +34,7 @@
 #include "03_job_queue_worker_mini/engine/journal.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 
 namespace wal {
 
@@ -140,14 +140,14 @@ class Wal final : public jobs::Journal {
 
   std::string SegmentPath(std::uint32_t index) const;
   std::int64_t WallDeadline(const jobs::Job& job, std::int64_t now_ns) const;
-  // Under buf_mu_: appends one record to the buffer, rolling to a new segment when full.
-  jobs::Lsn AppendLocked(const std::string& record);
-  void AddLiveLocked(jobs::Job& job, std::size_t record_bytes);
-  void RemoveLiveLocked(const jobs::Job& job);
+  // Appends one record to the buffer, rolling to a new segment when full.
+  jobs::Lsn AppendLocked(const std::string& record) SD_REQUIRES(buf_mu_);
+  void AddLiveLocked(jobs::Job& job, std::size_t record_bytes) SD_REQUIRES(buf_mu_);
+  void RemoveLiveLocked(const jobs::Job& job) SD_REQUIRES(buf_mu_);
   static std::size_t JobRecordBytes(const jobs::Job& job);
-  // Under file_mu_: writes `data` (with its segment marks) to the files.
-  void WriteLocked(const std::string& data, const std::vector<Mark>& marks);
-  void OpenSegmentLocked(std::uint32_t index);
+  // Writes `data` (with its segment marks) to the files.
+  void WriteLocked(const std::string& data, const std::vector<Mark>& marks) SD_REQUIRES(file_mu_);
+  void OpenSegmentLocked(std::uint32_t index) SD_REQUIRES(file_mu_);
   void SyncerLoop();
   void SyncOnce();
   void RunDrops(jobs::Lsn durable);
@@ -157,36 +157,37 @@ class Wal final : public jobs::Journal {
   const WallClock wall_;
 
   // The buffer and the segment table: taken under the engine's lock, briefly by the writer.
-  mutable std::mutex buf_mu_;
-  std::string pending_;
-  std::vector<Mark> marks_;
-  jobs::Lsn appended_lsn_ = 0;
-  std::map<std::uint32_t, Segment> segments_;
-  std::uint32_t head_segment_ = 0;  // where new records go
-  std::vector<Drop> drops_;
-  std::uint64_t records_written_ = 0;
-  std::uint64_t records_migrated_ = 0;
-  std::uint64_t live_bytes_total_ = 0;
-  std::uint64_t bytes_total_ = 0;
-  bool stopped_ = false;
+  mutable core::Mutex buf_mu_;
+  std::string pending_ SD_GUARDED_BY(buf_mu_);
+  std::vector<Mark> marks_ SD_GUARDED_BY(buf_mu_);
+  jobs::Lsn appended_lsn_ SD_GUARDED_BY(buf_mu_) = 0;
+  std::map<std::uint32_t, Segment> segments_ SD_GUARDED_BY(buf_mu_);
+  std::uint32_t head_segment_ SD_GUARDED_BY(buf_mu_) = 0;  // where new records go
+  std::vector<Drop> drops_ SD_GUARDED_BY(buf_mu_);
+  std::uint64_t records_written_ SD_GUARDED_BY(buf_mu_) = 0;
+  std::uint64_t records_migrated_ SD_GUARDED_BY(buf_mu_) = 0;
+  std::uint64_t live_bytes_total_ SD_GUARDED_BY(buf_mu_) = 0;
+  std::uint64_t bytes_total_ SD_GUARDED_BY(buf_mu_) = 0;
+  bool stopped_ SD_GUARDED_BY(buf_mu_) = false;
 
   // The files: one writer at a time.
-  std::mutex file_mu_;
-  int fd_ = -1;
-  std::uint32_t fd_segment_ = 0;
-  std::vector<int> retired_fds_;  // closed by the syncer after its next fsync
+  core::Mutex file_mu_;
+  int fd_ SD_GUARDED_BY(file_mu_) = -1;
+  std::uint32_t fd_segment_ SD_GUARDED_BY(file_mu_) = 0;
+  // Closed by the syncer after its next fsync.
+  std::vector<int> retired_fds_ SD_GUARDED_BY(file_mu_);
   std::atomic<jobs::Lsn> written_lsn_{0};
   std::atomic<std::uint64_t> bytes_written_{0};
   int dir_fd_ = -1;
 
   // The syncer.
-  std::mutex sync_mu_;
-  std::condition_variable sync_cv_;
-  std::vector<Waiter> waiters_;
+  core::Mutex sync_mu_;
+  core::CondVar sync_cv_;
+  std::vector<Waiter> waiters_ SD_GUARDED_BY(sync_mu_);
   std::atomic<jobs::Lsn> synced_lsn_{0};
   std::atomic<std::uint64_t> fsyncs_{0};
-  bool stop_syncer_ = false;
-  std::function<void(double)> fsync_observer_;
+  bool stop_syncer_ SD_GUARDED_BY(sync_mu_) = false;
+  std::function<void(double)> fsync_observer_ SD_GUARDED_BY(sync_mu_);
   std::thread syncer_;
 };
 

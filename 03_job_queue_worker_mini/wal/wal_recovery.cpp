@@ -208,19 +208,20 @@ core::Result<void> Wal::Recover(jobs::Engine& engine, RecoveryReport* report) {
   }
   engine.EnsureNextIdAbove(max_id);
 
+  const std::uint32_t head = indexes.empty() ? 1 : indexes.back() + 1;
   {
-    std::lock_guard lock(buf_mu_);
+    core::MutexLock lock(buf_mu_);
     segments_ = std::move(found);
     bytes_total_ = 0;
     for (const auto& [index, s] : segments_) bytes_total_ += s.bytes;
     live_bytes_total_ = live_total;
-    head_segment_ = indexes.empty() ? 1 : indexes.back() + 1;
+    head_segment_ = head;
     segments_[head_segment_].bytes = kSegmentMagic.size();
     bytes_total_ += kSegmentMagic.size();
   }
   {
-    std::lock_guard lock(file_mu_);
-    OpenSegmentLocked(head_segment_);
+    core::MutexLock lock(file_mu_);
+    OpenSegmentLocked(head);
     retired_fds_.clear();
   }
   syncer_ = std::thread([this] { SyncerLoop(); });

@@ -1,10 +1,9 @@
 #include "04_cache_service_mini/cache/cache_shard.hpp"
 
 #include <cstring>
-#include <mutex>
-#include <shared_mutex>  // std::shared_lock
 
 #include "core/base/decimal.hpp"
+#include "core/base/mutex.hpp"
 #include "core/base/splitmix64.hpp"
 
 namespace cache {
@@ -29,7 +28,7 @@ bool CacheShard::Dead(const Item* item, std::int64_t now_ns) const noexcept {
 
 ItemHandle CacheShard::Get(std::string_view key, std::uint64_t hash, std::int64_t now_ns) {
   if (shared_reads_) {
-    std::shared_lock lock(mu_);
+    core::ReaderLock lock(mu_);
     Item* item = table_.Find(key, hash);
     if (item == nullptr) {
       Bump(counters_.get_misses);
@@ -44,7 +43,7 @@ ItemHandle CacheShard::Get(std::string_view key, std::uint64_t hash, std::int64_
     }
     // Dead: removing it needs the exclusive lock. Fall through and look again.
   }
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   Item* item = FindLive(key, hash, now_ns, Lookup::kGet);
   if (item == nullptr) {
     Bump(counters_.get_misses);
@@ -59,7 +58,7 @@ ItemHandle CacheShard::Get(std::string_view key, std::uint64_t hash, std::int64_
 
 ItemHandle CacheShard::GetAndTouch(std::string_view key, std::uint64_t hash, std::int64_t now_ns,
                                    std::int64_t deadline_ns) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   Item* item = FindLive(key, hash, now_ns, Lookup::kOther);
   if (item == nullptr) {
     Bump(counters_.touch_misses);
@@ -75,7 +74,7 @@ ItemHandle CacheShard::GetAndTouch(std::string_view key, std::uint64_t hash, std
 
 bool CacheShard::Touch(std::string_view key, std::uint64_t hash, std::int64_t now_ns,
                        std::int64_t deadline_ns) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   Item* item = FindLive(key, hash, now_ns, Lookup::kOther);
   if (item == nullptr) {
     Bump(counters_.touch_misses);
@@ -92,7 +91,7 @@ StoreStatus CacheShard::Store(StoreMode mode, Item* raw_item, std::uint64_t hash
                               std::int64_t now_ns, std::int64_t deadline_ns,
                               std::uint64_t cas_unique, std::size_t reserved) {
   PendingItem item(raw_item);  // freed on every early return
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   // The reservation ends here, under the lock, so the bytes move from reserved to stored at once
   // (Commit fits the item) or are freed with it: never counted twice, never briefly uncounted.
   reserved_.fetch_sub(reserved, std::memory_order_relaxed);
@@ -154,7 +153,7 @@ StoreStatus CacheShard::Store(StoreMode mode, Item* raw_item, std::uint64_t hash
 }
 
 bool CacheShard::Reserve(std::size_t charge, std::int64_t now_ns) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   if (charge > capacity_bytes_ ||
       reserved_.load(std::memory_order_relaxed) > capacity_bytes_ - charge) {
     return false;
@@ -166,7 +165,7 @@ bool CacheShard::Reserve(std::size_t charge, std::int64_t now_ns) {
 }
 
 bool CacheShard::Delete(std::string_view key, std::uint64_t hash, std::int64_t now_ns) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   Item* item = FindLive(key, hash, now_ns, Lookup::kOther);
   if (item == nullptr) {
     Bump(counters_.delete_misses);
@@ -179,7 +178,7 @@ bool CacheShard::Delete(std::string_view key, std::uint64_t hash, std::int64_t n
 
 ArithResult CacheShard::Arith(std::string_view key, std::uint64_t hash, std::int64_t now_ns,
                               bool incr, std::uint64_t delta) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   Item* old = FindLive(key, hash, now_ns, Lookup::kWrite);
   if (old == nullptr) {
     Bump(incr ? counters_.incr_misses : counters_.decr_misses);
@@ -205,13 +204,13 @@ ArithResult CacheShard::Arith(std::string_view key, std::uint64_t hash, std::int
 }
 
 void CacheShard::Discard(std::string_view key, std::uint64_t hash) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   if (Item* item = table_.Find(key, hash); item != nullptr) Unlink(item, hash);
 }
 
 ExpireReport CacheShard::ExpireRound(std::size_t samples, std::int64_t now_ns) {
   ExpireReport report;
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   const std::size_t n = ttl_items_.size();
   if (n == 0 || samples == 0) return report;
   report.rounds = 1;
@@ -241,13 +240,13 @@ ExpireReport CacheShard::ExpireRound(std::size_t samples, std::int64_t now_ns) {
 }
 
 ShardUsage CacheShard::Usage() const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   return {table_.size(), bytes_, reserved_.load(std::memory_order_relaxed)};
 }
 
 void CacheShard::AppendPolicyCounters(
     std::vector<std::pair<std::string, std::uint64_t>>& out) const {
-  std::shared_lock lock(mu_);  // policy counters are only written under the exclusive lock
+  core::ReaderLock lock(mu_);  // policy counters are only written under the exclusive lock
   policy_->AppendCounters(out);
 }
 

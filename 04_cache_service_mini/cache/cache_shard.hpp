@@ -92,35 +92,40 @@ class alignas(64) CacheShard {
 
   bool Dead(const Item* item, std::int64_t now_ns) const noexcept;
   // Finds the key; if the item is expired or flushed, removes it (counting why) and returns null.
-  Item* FindLive(std::string_view key, std::uint64_t hash, std::int64_t now_ns, Lookup lookup);
+  Item* FindLive(std::string_view key, std::uint64_t hash, std::int64_t now_ns, Lookup lookup)
+      SD_REQUIRES(mu_);
   // Fits `item` (evicting as needed) and links it, replacing `old` if not null. Takes ownership of
   // item; false (item freed, nothing evicted) if it cannot fit beside the reservations.
-  bool Commit(Item* item, Item* old, std::uint64_t hash, std::int64_t now_ns);
+  bool Commit(Item* item, Item* old, std::uint64_t hash, std::int64_t now_ns) SD_REQUIRES(mu_);
   // Evicts until `charge` more bytes fit beside what is stored and reserved, counting `old` (to be
   // replaced, may be null) as free; if the policy picks `old` it is removed and `old` set to null.
   // Precondition: charge + reserved_ <= capacity_ (evicting everything is then enough).
-  void EvictFor(std::size_t charge, Item*& old, std::uint64_t old_hash, std::int64_t now_ns);
-  void Link(Item* item, std::uint64_t hash);
-  void Unlink(Item* item, std::uint64_t hash);  // policy + table + TTL vector, then Unref
-  void Detach(Item* item, std::uint64_t hash);  // table + TTL vector + accounting (not policy)
-  void RemoveActiveExpired(Item* item, std::int64_t now_ns);
-  void SetDeadline(Item* item, std::int64_t deadline_ns);
-  void TtlAdd(Item* item);
-  void TtlRemove(Item* item);
-  std::uint64_t NextRandom() noexcept;
+  void EvictFor(std::size_t charge, Item*& old, std::uint64_t old_hash, std::int64_t now_ns)
+      SD_REQUIRES(mu_);
+  void Link(Item* item, std::uint64_t hash) SD_REQUIRES(mu_);
+  // Policy + table + TTL vector, then Unref.
+  void Unlink(Item* item, std::uint64_t hash) SD_REQUIRES(mu_);
+  // Table + TTL vector + accounting (not policy).
+  void Detach(Item* item, std::uint64_t hash) SD_REQUIRES(mu_);
+  void RemoveActiveExpired(Item* item, std::int64_t now_ns) SD_REQUIRES(mu_);
+  void SetDeadline(Item* item, std::int64_t deadline_ns) SD_REQUIRES(mu_);
+  void TtlAdd(Item* item) SD_REQUIRES(mu_);
+  void TtlRemove(Item* item) SD_REQUIRES(mu_);
+  std::uint64_t NextRandom() noexcept SD_REQUIRES(mu_);
 
   mutable SpinRwLock mu_;  // spins, then yields: sections are short (spin_rw_lock.hpp)
   const std::size_t capacity_bytes_;
   ShardContext& context_;
-  std::unique_ptr<EvictionPolicy> policy_;
+  // Hits may update the policy under the shared lock only when it says they can (shared_reads_).
+  std::unique_ptr<EvictionPolicy> policy_ SD_PT_GUARDED_BY(mu_);
   const bool shared_reads_;
-  ItemTable table_;
-  std::vector<Item*> ttl_items_;
-  std::size_t bytes_ = 0;
+  ItemTable table_ SD_GUARDED_BY(mu_);
+  std::vector<Item*> ttl_items_ SD_GUARDED_BY(mu_);
+  std::size_t bytes_ SD_GUARDED_BY(mu_) = 0;
   // Reserved for values in flight. Raised only under the exclusive lock (so a check made under it
   // stays true); lowered from anywhere, without the lock, when a pending item is dropped.
   std::atomic<std::size_t> reserved_{0};
-  std::uint64_t rng_;
+  std::uint64_t rng_ SD_GUARDED_BY(mu_);
   Counters counters_;
 };
 

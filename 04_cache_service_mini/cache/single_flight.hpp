@@ -9,16 +9,16 @@
 // function runs.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#include "core/base/mutex.hpp"
 
 namespace cache {
 
@@ -36,11 +36,11 @@ class SingleFlight {
   // fn must not call Do with the same key (it would wait for itself).
   template <class Fn>
   Result Do(std::string_view key, Fn&& fn) {
-    std::unique_lock lock(mu_);
+    core::MutexLock lock(mu_);
     if (auto it = calls_.find(std::string(key)); it != calls_.end()) {
       std::shared_ptr<Call> call = it->second;
       ++call->waiters;
-      call->done_cv.wait(lock, [&] { return call->done; });
+      while (!call->done) call->done_cv.Wait(mu_);
       --call->waiters;
       if (call->error) std::rethrow_exception(call->error);
       return Result{*call->value, true};
@@ -48,7 +48,7 @@ class SingleFlight {
     auto call = std::make_shared<Call>();
     const std::string owned_key(key);
     calls_.emplace(owned_key, call);
-    lock.unlock();
+    lock.Unlock();
 
     std::optional<T> value;
     std::exception_ptr error;
@@ -58,7 +58,7 @@ class SingleFlight {
       error = std::current_exception();
     }
 
-    lock.lock();
+    lock.Lock();
     if (error) {
       call->error = error;
     } else {
@@ -66,8 +66,8 @@ class SingleFlight {
     }
     call->done = true;
     calls_.erase(owned_key);
-    lock.unlock();
-    call->done_cv.notify_all();
+    lock.Unlock();
+    call->done_cv.NotifyAll();
     if (error) std::rethrow_exception(error);
     return Result{std::move(*value), false};
   }
@@ -75,27 +75,28 @@ class SingleFlight {
   // Callers currently blocked waiting for `key`'s execution (tests line threads up with it
   // instead of sleeping; a server can export it as a gauge).
   std::size_t Waiters(std::string_view key) const {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     auto it = calls_.find(std::string(key));
     return it == calls_.end() ? 0 : it->second->waiters;
   }
   // Keys with an execution running.
   std::size_t InFlight() const {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     return calls_.size();
   }
 
  private:
+  // Guarded by mu_ too (the analysis cannot name another object's lock here).
   struct Call {
-    std::condition_variable done_cv;
+    core::CondVar done_cv;
     bool done = false;
     std::size_t waiters = 0;
     std::optional<T> value;
     std::exception_ptr error;
   };
 
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<Call>> calls_;
+  mutable core::Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<Call>> calls_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace cache

@@ -10,18 +10,22 @@
 // One atomic word: bit 31 = a writer holds or is acquiring the lock, bits 0..30 = readers inside.
 // Writer-preferring: once a writer has set its bit no new reader enters, so a stream of reads
 // cannot starve the 10 % of writes. Meets the SharedMutex requirements (std::unique_lock,
-// std::shared_lock). Not recursive; not fair among writers.
+// std::shared_lock) and is annotated for the thread-safety check: hold it with core::ReaderLock and
+// core::WriterLock (core/base/mutex.hpp) so that what it guards is checked. Not recursive; not
+// fair among writers.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <thread>
 
+#include "core/base/thread_annotations.hpp"
+
 namespace cache {
 
-class SpinRwLock {
+class SD_CAPABILITY("mutex") SpinRwLock {
  public:
-  void lock() noexcept {
+  void lock() noexcept SD_ACQUIRE() {
     for (Backoff backoff;; backoff.Wait()) {
       std::uint32_t s = state_.load(std::memory_order_relaxed);
       if ((s & kWriter) == 0 &&
@@ -34,24 +38,26 @@ class SpinRwLock {
       backoff.Wait();
     }
   }
-  bool try_lock() noexcept {
+  bool try_lock() noexcept SD_TRY_ACQUIRE(true) {
     std::uint32_t expected = 0;
     return state_.compare_exchange_strong(expected, kWriter, std::memory_order_acquire);
   }
-  void unlock() noexcept { state_.fetch_and(~kWriter, std::memory_order_release); }
+  void unlock() noexcept SD_RELEASE() { state_.fetch_and(~kWriter, std::memory_order_release); }
 
-  void lock_shared() noexcept {
+  void lock_shared() noexcept SD_ACQUIRE_SHARED() {
     for (Backoff backoff; !try_lock_shared(); backoff.Wait()) {
     }
   }
   // Optimistic: one fetch_add, undone if a writer holds or wants the lock. Readers never fail
   // because of each other (a compare-exchange would, each time another reader got in first).
-  bool try_lock_shared() noexcept {
+  bool try_lock_shared() noexcept SD_TRY_ACQUIRE_SHARED(true) {
     if ((state_.fetch_add(1, std::memory_order_acquire) & kWriter) == 0) return true;
     state_.fetch_sub(1, std::memory_order_relaxed);  // never entered: nothing to publish
     return false;
   }
-  void unlock_shared() noexcept { state_.fetch_sub(1, std::memory_order_release); }
+  void unlock_shared() noexcept SD_RELEASE_SHARED() {
+    state_.fetch_sub(1, std::memory_order_release);
+  }
 
  private:
   static constexpr std::uint32_t kWriter = 1u << 31;

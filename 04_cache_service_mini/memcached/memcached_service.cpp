@@ -36,7 +36,7 @@ MemcachedService::MemcachedService(Cache& cache, const core::Clock& clock, const
       pid_(static_cast<long>(::getpid())) {}
 
 void MemcachedService::SetAccepting(bool accepting) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (accepting_.load(std::memory_order_relaxed) == accepting) return;
   const core::Clock::time_point now = clock_.Now();
   if (!accepting) {
@@ -54,7 +54,7 @@ MemcachedService::TrafficCounters MemcachedService::Traffic() const {
   t.rejected_connections = rejected_connections_.load(std::memory_order_relaxed);
   t.bytes_read = bytes_read_.load(std::memory_order_relaxed);
   t.bytes_written = bytes_written_.load(std::memory_order_relaxed);
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   t.listen_disabled_num = listen_disabled_num_;
   std::int64_t disabled_ns = time_in_listen_disabled_ns_;
   if (!accepting_.load(std::memory_order_relaxed)) {
@@ -65,7 +65,7 @@ MemcachedService::TrafficCounters MemcachedService::Traffic() const {
 }
 
 MemcachedService::StatsBaseline MemcachedService::Baseline() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return baseline_;
 }
 
@@ -80,23 +80,23 @@ std::vector<CacheStats> MemcachedService::ShardStatsSinceReset() const {
 
 void MemcachedService::ResetStats() {
   StatsBaseline now{cache_.Stats(), cache_.StatsByShard(), Traffic()};
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   baseline_ = std::move(now);
 }
 
 void MemcachedService::Register(ConnectionInfo* connection) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   connection->id = next_connection_id_++;
   connections_.emplace(connection->id, connection);
 }
 
 void MemcachedService::Unregister(const ConnectionInfo* connection) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   connections_.erase(connection->id);
 }
 
 void MemcachedService::SetPeer(ConnectionInfo* connection, std::string peer) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   connection->peer = std::move(peer);
 }
 

@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +18,7 @@
 #include "04_cache_service_mini/cache/cache.hpp"
 #include "04_cache_service_mini/cache/expiry.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 #include "core/base/version.hpp"
 
 namespace cache {
@@ -128,7 +128,7 @@ class MemcachedService {
   // Calls fn(const ConnectionInfo&) for each open connection in id order, under the lock.
   template <class Fn>
   void ForEachConnection(Fn&& fn) const {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     for (const auto& [id, connection] : connections_) fn(*connection);
   }
 
@@ -147,13 +147,14 @@ class MemcachedService {
   std::atomic<bool> accepting_{true};
   std::atomic<std::uint64_t> verbosity_{0};
 
-  mutable std::mutex mu_;  // guards everything below
-  std::map<std::uint64_t, ConnectionInfo*> connections_;
-  std::uint64_t next_connection_id_ = 1;
-  std::uint64_t listen_disabled_num_ = 0;
-  std::int64_t time_in_listen_disabled_ns_ = 0;
-  core::Clock::time_point listen_disabled_since_{};
-  StatsBaseline baseline_;
+  // Also guards each registered ConnectionInfo's peer.
+  mutable core::Mutex mu_;
+  std::map<std::uint64_t, ConnectionInfo*> connections_ SD_GUARDED_BY(mu_);
+  std::uint64_t next_connection_id_ SD_GUARDED_BY(mu_) = 1;
+  std::uint64_t listen_disabled_num_ SD_GUARDED_BY(mu_) = 0;
+  std::int64_t time_in_listen_disabled_ns_ SD_GUARDED_BY(mu_) = 0;
+  core::Clock::time_point listen_disabled_since_ SD_GUARDED_BY(mu_){};
+  StatsBaseline baseline_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace cache

@@ -67,7 +67,7 @@ Metric& FamilyBase::ResolveLocked(std::span<const std::string_view> values) {
   key.reserve(values.size());
   for (const std::string_view v : values) key.push_back(SanitizeUtf8(v));
 
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (const auto it = children_.find(key); it != children_.end()) return *it->second;
   if (children_.size() >= options_.max_series) {
     if (overflow_ == nullptr) {
@@ -91,7 +91,7 @@ FamilySnapshot FamilyBase::Collect() const {
   family.label_names = options_.label_names;
   const auto bounds = bucket_bounds();
   family.bucket_bounds.assign(bounds.begin(), bounds.end());
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   family.metrics.reserve(children_.size());
   for (const auto& [label_values, metric] : children_) {
     MetricSnapshot& snapshot = family.metrics.emplace_back();

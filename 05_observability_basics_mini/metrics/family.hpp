@@ -15,7 +15,6 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +24,7 @@
 
 #include "05_observability_basics_mini/metrics/metrics.hpp"
 #include "05_observability_basics_mini/metrics/snapshot.hpp"
+#include "core/base/mutex.hpp"
 
 namespace obs {
 
@@ -67,10 +67,10 @@ class FamilyBase {
   const MetricType type_;
   const MetricOptions options_;
   const std::uint64_t id_;  // unique per process, never reused: keys the thread-local caches
-  mutable std::mutex mu_;
+  mutable core::Mutex mu_;
   // Sanitized label values → child. std::map keeps Collect's output sorted for free.
-  std::map<std::vector<std::string>, std::unique_ptr<Metric>> children_;
-  Metric* overflow_ = nullptr;
+  std::map<std::vector<std::string>, std::unique_ptr<Metric>> children_ SD_GUARDED_BY(mu_);
+  Metric* overflow_ SD_GUARDED_BY(mu_) = nullptr;
 };
 
 // A family of Counter, Gauge or Histogram children. Created by Registry; lives as long as it.

@@ -80,7 +80,7 @@ Family<M>& Registry::AddFamily(MetricType type, MetricOptions options, std::vect
   CheckLabels(options, type);
   if (type == MetricType::kHistogram) bounds = CheckBounds(options.name, std::move(bounds));
 
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (const auto it = families_.find(options.name); it != families_.end()) {
     FamilyBase& existing = *it->second;
     const auto existing_bounds = existing.bucket_bounds();
@@ -117,7 +117,7 @@ void Registry::AddCallback(std::string name, std::string help, MetricType type,
                            std::function<double()> read) {
   CheckNameAndHelp(name, help, type);
   if (!read) Fail(name, "callback is empty");
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   CheckNewNameLocked(name, type);
   series_names_.emplace(name, name);
   callbacks_.emplace(std::move(name), Callback{type, std::move(help), std::move(read)});
@@ -135,7 +135,7 @@ void Registry::AddCallbackCounter(std::string name, std::string help,
 void Registry::AddCollector(std::shared_ptr<const Collector> collector) {
   if (!collector) throw std::invalid_argument("AddCollector: null collector");
   const auto names = collector->Describe();
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   for (const auto& name : names) {
     if (!IsValidMetricName(name)) Fail(name, "name must match [a-zA-Z_:][a-zA-Z0-9_:]*");
     CheckNewNameLocked(name, MetricType::kGauge);
@@ -189,7 +189,7 @@ std::vector<FamilySnapshot> Registry::Collect() const {
   std::vector<std::pair<std::string, Callback>> callbacks;
   std::vector<std::shared_ptr<const Collector>> collectors;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     for (const auto& [name, family] : families_) families.push_back(family.get());
     callbacks.assign(callbacks_.begin(), callbacks_.end());
     collectors = collectors_;

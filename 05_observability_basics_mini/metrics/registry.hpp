@@ -27,7 +27,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +34,7 @@
 #include "05_observability_basics_mini/metrics/family.hpp"
 #include "05_observability_basics_mini/metrics/snapshot.hpp"
 #include "05_observability_basics_mini/metrics/stats.hpp"
+#include "core/base/mutex.hpp"
 
 namespace obs {
 
@@ -97,15 +97,16 @@ class Registry {
   template <class M>
   Family<M>& AddFamily(MetricType type, MetricOptions options, std::vector<double> bounds);
   // Checks a new family's name and the series names it will produce against those taken.
-  void CheckNewNameLocked(std::string_view name, MetricType type) const;
+  void CheckNewNameLocked(std::string_view name, MetricType type) const SD_REQUIRES(mu_);
   void AddCallback(std::string name, std::string help, MetricType type,
                    std::function<double()> read);
 
-  mutable std::mutex mu_;  // guards the maps, not metric values
-  std::map<std::string, std::unique_ptr<FamilyBase>, std::less<>> families_;
-  std::map<std::string, Callback, std::less<>> callbacks_;
-  std::vector<std::shared_ptr<const Collector>> collectors_;
-  std::map<std::string, std::string, std::less<>> series_names_;  // series name → family name
+  mutable core::Mutex mu_;  // guards the maps, not metric values
+  std::map<std::string, std::unique_ptr<FamilyBase>, std::less<>> families_ SD_GUARDED_BY(mu_);
+  std::map<std::string, Callback, std::less<>> callbacks_ SD_GUARDED_BY(mu_);
+  std::vector<std::shared_ptr<const Collector>> collectors_ SD_GUARDED_BY(mu_);
+  // Series name → family name.
+  std::map<std::string, std::string, std::less<>> series_names_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace obs

@@ -4,7 +4,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
-#include <mutex>
 
 #include "06_reliability_patterns_mini/http/http_call.hpp"
 #include "06_reliability_patterns_mini/http/trace_json.hpp"
@@ -101,7 +100,7 @@ LabService::LabService(LabOptions options, core::HttpClient& client, core::Clock
 LabService::~LabService() = default;
 
 UpstreamEntry* LabService::Find(std::string_view name) const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   return FindLocked(name);
 }
 
@@ -136,7 +135,7 @@ core::Result<UpstreamEntry*> LabService::AddLocked(const std::string& name) {
 
 core::Result<void> LabService::AddSimulated(const std::string& name,
                                             const lab::UpstreamBehavior& behavior) {
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   auto entry = AddLocked(name);
   if (!entry) return core::Error(core::Code::kInvalidArgument, entry.error().detail);
   (*entry)->sim =
@@ -147,7 +146,7 @@ core::Result<void> LabService::AddSimulated(const std::string& name,
 core::Result<void> LabService::AddExternal(const std::string& name, const std::string& url) {
   auto parsed = core::ParseHttpUrl(url);
   if (!parsed) return parsed.error();
-  std::unique_lock lock(mu_);
+  core::WriterLock lock(mu_);
   auto entry = AddLocked(name);
   if (!entry) return core::Error(core::Code::kInvalidArgument, entry.error().detail);
   (*entry)->url = url;
@@ -162,7 +161,7 @@ void LabService::SetSelf(core::Upstream self) {
 }
 
 std::vector<const UpstreamEntry*> LabService::Entries() const {
-  std::shared_lock lock(mu_);
+  core::ReaderLock lock(mu_);
   std::vector<const UpstreamEntry*> out;
   for (const auto& e : entries_) out.push_back(e.get());
   return out;
@@ -309,7 +308,7 @@ Task<void> LabService::PutUpstream(core::Exchange& ex) {
   UpstreamEntry* entry = nullptr;
   bool created = false;
   {
-    std::unique_lock lock(mu_);
+    core::WriterLock lock(mu_);
     entry = FindLocked(name);
     if (!entry) {
       auto added = AddLocked(name);

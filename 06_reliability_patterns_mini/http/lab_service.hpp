@@ -21,13 +21,13 @@
 #include <atomic>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "06_reliability_patterns_mini/lab/upstream_model.hpp"
 #include "06_reliability_patterns_mini/pipeline/pipeline.hpp"
+#include "core/base/mutex.hpp"
 #include "core/http/exchange.hpp"
 #include "core/http/http_client.hpp"
 #include "core/http/router.hpp"
@@ -85,16 +85,16 @@ class LabService {
 
  private:
   UpstreamEntry* Find(std::string_view name) const;
-  UpstreamEntry* FindLocked(std::string_view name) const;
+  UpstreamEntry* FindLocked(std::string_view name) const SD_REQUIRES_SHARED(mu_);
   PipelineDeps Deps(const std::string& name);
-  core::Result<UpstreamEntry*> AddLocked(const std::string& name);
+  core::Result<UpstreamEntry*> AddLocked(const std::string& name) SD_REQUIRES(mu_);
   std::string UpstreamJson(const UpstreamEntry& e) const;
 
   const LabOptions options_;
   core::HttpClient& client_;
   core::Clock& clock_;
-  mutable std::shared_mutex mu_;
-  std::vector<std::unique_ptr<UpstreamEntry>> entries_;  // sorted by name
+  mutable core::SharedMutex mu_;
+  std::vector<std::unique_ptr<UpstreamEntry>> entries_ SD_GUARDED_BY(mu_);  // sorted by name
   std::atomic<bool> has_self_{false};
   core::Upstream self_;  // written once before has_self_ is set
 };

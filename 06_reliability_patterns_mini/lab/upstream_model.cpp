@@ -187,7 +187,7 @@ Duration UpstreamModel::DrawLatency(const LatencyModel& m, Random& random) {
 }
 
 Reply UpstreamModel::Begin() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   ++stats_.requests;
   ++stats_.in_flight;
   stats_.max_in_flight = std::max(stats_.max_in_flight, stats_.in_flight);
@@ -214,22 +214,22 @@ Reply UpstreamModel::Begin() {
 }
 
 void UpstreamModel::Finish() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (stats_.in_flight > 0) --stats_.in_flight;
 }
 
 void UpstreamModel::Set(UpstreamBehavior behavior) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   behavior_ = behavior;
 }
 
 UpstreamBehavior UpstreamModel::behavior() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return behavior_;
 }
 
 UpstreamStats UpstreamModel::Stats() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return stats_;
 }
 

@@ -10,7 +10,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +17,7 @@
 #include "06_reliability_patterns_mini/policy/random.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 
 namespace reliability::lab {
 
@@ -98,10 +98,10 @@ class UpstreamModel {
 
  private:
   core::Clock& clock_;
-  mutable std::mutex mu_;
-  UpstreamBehavior behavior_;
-  SeededRandom random_;
-  UpstreamStats stats_;
+  mutable core::Mutex mu_;
+  UpstreamBehavior behavior_ SD_GUARDED_BY(mu_);
+  SeededRandom random_ SD_GUARDED_BY(mu_);
+  UpstreamStats stats_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace reliability::lab

@@ -16,7 +16,7 @@ double AdaptiveThrottle::ProbabilityLocked(core::Clock::time_point now) {
 }
 
 bool AdaptiveThrottle::Admit(Random& random) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const auto now = clock_.Now();
   const double p = ProbabilityLocked(now);
   window_.Add(now, 0);
@@ -30,17 +30,17 @@ bool AdaptiveThrottle::Admit(Random& random) {
 }
 
 void AdaptiveThrottle::RecordAccepted() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   window_.Add(clock_.Now(), 1);
 }
 
 double AdaptiveThrottle::RejectProbability() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return ProbabilityLocked(clock_.Now());
 }
 
 ThrottleStats AdaptiveThrottle::Stats() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return stats_;
 }
 

@@ -14,11 +14,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 
 #include "06_reliability_patterns_mini/policy/random.hpp"
 #include "06_reliability_patterns_mini/policy/windowed_counts.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 
 namespace reliability {
 
@@ -48,13 +48,13 @@ class AdaptiveThrottle {
   ThrottleStats Stats() const;
 
  private:
-  double ProbabilityLocked(core::Clock::time_point now);
+  double ProbabilityLocked(core::Clock::time_point now) SD_REQUIRES(mu_);
 
   const ThrottleOptions options_;
   core::Clock& clock_;
-  mutable std::mutex mu_;
-  WindowedCounts<2> window_;  // requests, accepts
-  ThrottleStats stats_;
+  mutable core::Mutex mu_;
+  WindowedCounts<2> window_ SD_GUARDED_BY(mu_);  // requests, accepts
+  ThrottleStats stats_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace reliability

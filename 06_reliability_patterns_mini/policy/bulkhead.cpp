@@ -3,7 +3,7 @@
 namespace reliability {
 
 Bulkhead::Admission Bulkhead::TryAcquire(Waiter* waiter) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (in_use_ < options_.max_concurrent && head_ == nullptr) {
     ++in_use_;
     ++stats_.acquired;
@@ -28,7 +28,7 @@ Bulkhead::Admission Bulkhead::TryAcquire(Waiter* waiter) {
 }
 
 bool Bulkhead::Cancel(Waiter* waiter) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (!waiter->queued_) return false;  // granted already: the caller holds a permit
   if (waiter->prev_) {
     waiter->prev_->next_ = waiter->next_;
@@ -48,7 +48,7 @@ bool Bulkhead::Cancel(Waiter* waiter) {
 }
 
 void Bulkhead::Release() {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (Waiter* w = head_) {
     // The permit changes hands: in_use_ stays the same.
     head_ = w->next_;
@@ -68,7 +68,7 @@ void Bulkhead::Release() {
 }
 
 BulkheadStats Bulkhead::Stats() const {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   BulkheadStats s = stats_;
   s.in_use = in_use_;
   s.queued = queued_;

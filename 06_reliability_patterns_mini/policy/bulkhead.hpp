@@ -11,9 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 
 namespace reliability {
 
@@ -76,12 +76,13 @@ class Bulkhead {
 
  private:
   const BulkheadOptions options_;
-  mutable std::mutex mu_;
-  std::int64_t in_use_ = 0;
-  std::int64_t queued_ = 0;
-  Waiter* head_ = nullptr;  // oldest
-  Waiter* tail_ = nullptr;
-  BulkheadStats stats_;
+  // Also guards the queued Waiters' links.
+  mutable core::Mutex mu_;
+  std::int64_t in_use_ SD_GUARDED_BY(mu_) = 0;
+  std::int64_t queued_ SD_GUARDED_BY(mu_) = 0;
+  Waiter* head_ SD_GUARDED_BY(mu_) = nullptr;  // oldest
+  Waiter* tail_ SD_GUARDED_BY(mu_) = nullptr;
+  BulkheadStats stats_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace reliability

@@ -124,7 +124,7 @@ BreakerPermit CircuitBreaker::TryAcquire() {
   Pending pending;
   BreakerPermit permit;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (state_ == BreakerState::kOpen) MaybeHalfOpenLocked(clock_.Now(), pending);
     switch (state_) {
       case BreakerState::kClosed:
@@ -155,7 +155,7 @@ void CircuitBreaker::Record(const BreakerPermit& permit, Health health,
   if (!permit.granted) return;
   Pending pending;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     const bool slow = elapsed >= options_.slow_call;
     switch (health) {
       case Health::kSuccess:
@@ -204,7 +204,7 @@ void CircuitBreaker::Record(const BreakerPermit& permit, Health health,
 void CircuitBreaker::OperatorTransition(BreakerState to, std::string_view reason, bool clear_log) {
   Pending pending;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     if (clear_log) {
       recent_.clear();
       recent_next_ = 0;
@@ -223,7 +223,7 @@ BreakerState CircuitBreaker::state() {
   Pending pending;
   BreakerState s;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     MaybeHalfOpenLocked(clock_.Now(), pending);
     s = state_;
   }
@@ -235,7 +235,7 @@ BreakerSnapshot CircuitBreaker::Snapshot() {
   Pending pending;
   BreakerSnapshot snap;
   {
-    std::lock_guard lock(mu_);
+    core::MutexLock lock(mu_);
     const auto now = clock_.Now();
     MaybeHalfOpenLocked(now, pending);
     snap.state = state_;

@@ -37,13 +37,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "06_reliability_patterns_mini/policy/classify.hpp"
 #include "06_reliability_patterns_mini/policy/windowed_counts.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 
 namespace reliability {
 
@@ -134,13 +134,13 @@ class CircuitBreaker {
     BreakerTransition transition;
   };
   void TransitionLocked(BreakerState to, std::string_view reason, core::Clock::time_point now,
-                        Pending& pending);
-  void MaybeHalfOpenLocked(core::Clock::time_point now, Pending& pending);
-  void RecordInWindowLocked(bool failure, bool slow, core::Clock::time_point now);
+                        Pending& pending) SD_REQUIRES(mu_);
+  void MaybeHalfOpenLocked(core::Clock::time_point now, Pending& pending) SD_REQUIRES(mu_);
+  void RecordInWindowLocked(bool failure, bool slow, core::Clock::time_point now) SD_REQUIRES(mu_);
   void WindowTotalsLocked(core::Clock::time_point now, std::uint64_t& calls,
-                          std::uint64_t& failures, std::uint64_t& slow);
-  void ClearWindowLocked();
-  std::uint64_t MinimumCalls() const noexcept;
+                          std::uint64_t& failures, std::uint64_t& slow) SD_REQUIRES(mu_);
+  void ClearWindowLocked() SD_REQUIRES(mu_);
+  std::uint64_t MinimumCalls() const noexcept SD_REQUIRES(mu_);
   void Notify(const Pending& pending);
   void OperatorTransition(BreakerState to, std::string_view reason, bool clear_log = false);
 
@@ -148,21 +148,23 @@ class CircuitBreaker {
   core::Clock& clock_;
   Listener listener_;
 
-  std::mutex mu_;
-  BreakerState state_ = BreakerState::kClosed;
-  std::uint64_t epoch_ = 1;
-  core::Clock::time_point opened_at_{};
-  int probes_in_flight_ = 0;
-  int probe_successes_ = 0;
+  core::Mutex mu_;
+  BreakerState state_ SD_GUARDED_BY(mu_) = BreakerState::kClosed;
+  std::uint64_t epoch_ SD_GUARDED_BY(mu_) = 1;
+  core::Clock::time_point opened_at_ SD_GUARDED_BY(mu_){};
+  int probes_in_flight_ SD_GUARDED_BY(mu_) = 0;
+  int probe_successes_ SD_GUARDED_BY(mu_) = 0;
   // Count window: a ring of the last window_size outcomes (bit 0 failure, bit 1 slow).
-  std::vector<std::uint8_t> ring_;
-  std::size_t ring_next_ = 0, ring_filled_ = 0;
-  std::uint64_t ring_failures_ = 0, ring_slow_ = 0;
+  std::vector<std::uint8_t> ring_ SD_GUARDED_BY(mu_);
+  std::size_t ring_next_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t ring_filled_ SD_GUARDED_BY(mu_) = 0;
+  std::uint64_t ring_failures_ SD_GUARDED_BY(mu_) = 0;
+  std::uint64_t ring_slow_ SD_GUARDED_BY(mu_) = 0;
   // Time window: calls, failures, slow per one-second slot.
-  WindowedCounts<3> time_window_;
-  std::vector<BreakerTransition> recent_;  // ring of kRecent
-  std::size_t recent_next_ = 0;
-  BreakerStats stats_;
+  WindowedCounts<3> time_window_ SD_GUARDED_BY(mu_);
+  std::vector<BreakerTransition> recent_ SD_GUARDED_BY(mu_);  // ring of kRecent
+  std::size_t recent_next_ SD_GUARDED_BY(mu_) = 0;
+  BreakerStats stats_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace reliability

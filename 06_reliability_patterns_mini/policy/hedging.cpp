@@ -11,7 +11,7 @@ LatencyTracker::LatencyTracker(const HedgeOptions& options) : options_(options) 
 
 void LatencyTracker::Record(core::Clock::duration latency) {
   if (options_.percentile <= 0) return;  // fixed delay: nothing to learn
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const auto cap = static_cast<std::size_t>(std::max(1, options_.window));
   if (ring_.size() < cap) {
     ring_.push_back(latency.count());

@@ -11,11 +11,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 
 namespace reliability {
 
@@ -45,14 +45,14 @@ class LatencyTracker {
   std::uint64_t samples() const noexcept { return total_.load(std::memory_order_relaxed); }
 
  private:
-  void RecomputeLocked();
+  void RecomputeLocked() SD_REQUIRES(mu_);
 
   const HedgeOptions options_;
-  std::mutex mu_;
-  std::vector<std::int64_t> ring_;     // nanoseconds
-  std::vector<std::int64_t> scratch_;  // for nth_element
-  std::size_t next_ = 0;
-  std::size_t since_recompute_ = 0;
+  core::Mutex mu_;
+  std::vector<std::int64_t> ring_ SD_GUARDED_BY(mu_);     // nanoseconds
+  std::vector<std::int64_t> scratch_ SD_GUARDED_BY(mu_);  // for nth_element
+  std::size_t next_ SD_GUARDED_BY(mu_) = 0;
+  std::size_t since_recompute_ SD_GUARDED_BY(mu_) = 0;
   std::atomic<std::uint64_t> total_{0};
   std::atomic<std::int64_t> cached_ns_{-1};  // -1: not computed yet
 };

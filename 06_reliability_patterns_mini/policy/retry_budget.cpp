@@ -20,13 +20,13 @@ std::int64_t RetryBudget::AllowanceMilliLocked(
 }
 
 void RetryBudget::Deposit(core::Clock::time_point now) noexcept {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   window_.Add(now, kCalls);
   ++stats_.deposits;
 }
 
 bool RetryBudget::TryWithdraw() noexcept {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const auto now = clock_.Now();
   if (AllowanceMilliLocked(window_.Totals(now)) < 1000) {
     ++stats_.exhausted;
@@ -38,13 +38,13 @@ bool RetryBudget::TryWithdraw() noexcept {
 }
 
 double RetryBudget::Balance() const noexcept {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   const std::int64_t milli = AllowanceMilliLocked(window_.Totals(clock_.Now()));
   return milli > 0 ? static_cast<double>(milli) / 1000.0 : 0.0;
 }
 
 RetryBudgetStats RetryBudget::Stats() const noexcept {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   return stats_;
 }
 

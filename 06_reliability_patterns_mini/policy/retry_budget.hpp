@@ -9,10 +9,10 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 
 #include "06_reliability_patterns_mini/policy/windowed_counts.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/mutex.hpp"
 
 namespace reliability {
 
@@ -58,9 +58,9 @@ class RetryBudget {
   core::Clock& clock_;
   std::int64_t ratio_milli_;    // ratio × 1000
   std::int64_t reserve_milli_;  // min_per_second × window seconds × 1000
-  mutable std::mutex mu_;
-  mutable WindowedCounts<2> window_;
-  RetryBudgetStats stats_;
+  mutable core::Mutex mu_;
+  mutable WindowedCounts<2> window_ SD_GUARDED_BY(mu_);
+  RetryBudgetStats stats_ SD_GUARDED_BY(mu_);
 };
 
 }  // namespace reliability

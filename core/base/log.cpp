@@ -3,6 +3,7 @@
 #include "core/base/decimal.hpp"
 #include "core/base/hex.hpp"
 #include "core/base/log_writer.hpp"
+#include "core/base/mutex.hpp"
 #include "core/base/ticker.hpp"
 
 #include <unistd.h>
@@ -16,17 +17,16 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <mutex>
 
 namespace core::log {
 namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
-std::string g_service = "sd";                      // written once by Init, before other threads log
-std::unique_ptr<BatchWriter> g_writer;             // owner; reset only by Shutdown
-std::unique_ptr<core::Ticker> g_flusher;           // bounds how long a partial batch waits
-std::atomic<BatchWriter*> g_fast_writer{nullptr};  // what Write reads
-std::mutex g_init_mu;
+std::string g_service = "sd";  // written once by Init, before other threads log
+core::Mutex g_init_mu;
+std::unique_ptr<BatchWriter> g_writer SD_GUARDED_BY(g_init_mu);    // owner; reset only by Shutdown
+std::unique_ptr<core::Ticker> g_flusher SD_GUARDED_BY(g_init_mu);  // bounds how long a batch waits
+std::atomic<BatchWriter*> g_fast_writer{nullptr};                  // what Write reads
 
 // Shortest round-trip text (integers go through core::AppendDecimal).
 void AppendDouble(std::string& out, double v) {
@@ -207,7 +207,7 @@ std::string Format(Level level, std::string_view message, std::span<const Field>
 }
 
 void Init(std::string_view service, Level level) {
-  std::lock_guard lock(g_init_mu);
+  core::MutexLock lock(g_init_mu);
   g_service = std::string(service);
   g_level.store(level);
   if (g_writer) return;
@@ -221,7 +221,7 @@ void Init(std::string_view service, Level level) {
 }
 
 void Shutdown() {
-  std::lock_guard lock(g_init_mu);
+  core::MutexLock lock(g_init_mu);
   if (!g_writer) return;
   g_flusher.reset();  // joins the flusher thread
   g_fast_writer.store(nullptr, std::memory_order_release);
@@ -236,7 +236,7 @@ bool Enabled(Level level) noexcept {
 }
 
 std::uint64_t DroppedLines() {
-  std::lock_guard lock(g_init_mu);
+  core::MutexLock lock(g_init_mu);
   return g_writer ? g_writer->dropped_lines() : 0;
 }
 

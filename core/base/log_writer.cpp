@@ -32,7 +32,7 @@ BatchWriter::BatchWriter(int fd, std::size_t batch_bytes, std::size_t max_buffer
 }
 
 void BatchWriter::Append(std::string_view line) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   if (buffer_.size() + line.size() + 1 > max_buffered_bytes_) {
     dropped_.fetch_add(1, std::memory_order_relaxed);  // the consumer is stuck: drop, don't wait
     return;
@@ -43,7 +43,7 @@ void BatchWriter::Append(std::string_view line) {
 }
 
 void BatchWriter::Flush(Mode mode) {
-  std::lock_guard lock(mu_);
+  core::MutexLock lock(mu_);
   WriteLocked(mode);
 }
 

@@ -12,9 +12,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
+
+#include "core/base/mutex.hpp"
 
 namespace core::log {
 
@@ -37,14 +38,14 @@ class BatchWriter {
   std::uint64_t dropped_lines() const noexcept { return dropped_.load(std::memory_order_relaxed); }
 
  private:
-  void WriteLocked(Mode mode);
+  void WriteLocked(Mode mode) SD_REQUIRES(mu_);
 
   const int fd_;
   const std::size_t batch_bytes_;
   const std::size_t max_buffered_bytes_;
   const bool pipe_like_;  // pipes and sockets can be full; files, terminals and /dev/null cannot
-  std::mutex mu_;
-  std::string buffer_;
+  core::Mutex mu_;
+  std::string buffer_ SD_GUARDED_BY(mu_);
   std::atomic<std::uint64_t> dropped_{0};
 };
 

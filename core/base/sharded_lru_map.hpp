@@ -31,13 +31,13 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/base/mutex.hpp"
 #include "core/base/siphash.hpp"
 
 namespace core {
@@ -73,10 +73,14 @@ class ShardedLruMap {
     Value* value() const noexcept { return found_ != nullptr ? &found_->value : nullptr; }
 
     // Makes the key the shard's most recently used entry. Precondition: value() != nullptr.
-    void Touch() noexcept { shard_.Touch(found_); }
+    void Touch() noexcept {
+      shard_.mu.AssertHeld();
+      shard_.Touch(found_);
+    }
 
     // Removes the key. Precondition: value() != nullptr.
     void Erase() noexcept {
+      shard_.mu.AssertHeld();
       map_.Remove(shard_, found_);
       found_ = nullptr;
     }
@@ -86,6 +90,7 @@ class ShardedLruMap {
     // For forgetting entries that carry no information (expired) before any eviction.
     template <class Pred>
     std::size_t EraseOldestWhile(Pred pred, std::size_t limit) {
+      shard_.mu.AssertHeld();
       std::size_t erased = 0;
       while (erased < limit && shard_.oldest != nullptr &&
              pred(std::as_const(shard_.oldest->value))) {
@@ -100,6 +105,7 @@ class ShardedLruMap {
     // then points to it). A full shard first evicts its least recently used entry (counted in
     // evictions()). Precondition: value() == nullptr. Throws std::bad_alloc (nothing inserted).
     Value& Insert(Value value) {
+      shard_.mu.AssertHeld();
       if (shard_.index.size() >= map_.shard_capacity_) {
         map_.Remove(shard_, shard_.oldest);
         map_.evictions_.fetch_add(1, std::memory_order_relaxed);
@@ -126,9 +132,11 @@ class ShardedLruMap {
       }
     }
 
+    // The methods above touch the shard under lock_, which the analysis cannot see from them:
+    // each says so first (AssertHeld).
     ShardedLruMap& map_;
     Shard& shard_;
-    std::lock_guard<std::mutex> lock_;
+    MutexLock lock_;
     std::string_view key_;
     Node* found_ = nullptr;
   };
@@ -158,7 +166,7 @@ class ShardedLruMap {
   std::size_t EraseIf(Pred pred) {
     std::size_t erased = 0;
     for (auto& shard : shards_) {
-      std::lock_guard lock(shard->mu);
+      MutexLock lock(shard->mu);
       for (Node* n = shard->oldest; n != nullptr;) {
         Node* newer = n->newer;
         if (pred(std::as_const(n->value))) {
@@ -244,28 +252,28 @@ class ShardedLruMap {
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;
 
-    void Unlink(Node* n) noexcept {
+    void Unlink(Node* n) noexcept SD_REQUIRES(mu) {
       (n->newer ? n->newer->older : newest) = n->older;
       (n->older ? n->older->newer : oldest) = n->newer;
       n->newer = n->older = nullptr;
     }
-    void PushNewest(Node* n) noexcept {
+    void PushNewest(Node* n) noexcept SD_REQUIRES(mu) {
       n->older = newest;
       n->newer = nullptr;
       (newest ? newest->newer : oldest) = n;
       newest = n;
     }
-    void Touch(Node* n) noexcept {
+    void Touch(Node* n) noexcept SD_REQUIRES(mu) {
       if (newest == n) return;
       Unlink(n);
       PushNewest(n);
     }
 
     // Own cache line: shards' mutexes must not false-share.
-    alignas(64) std::mutex mu;
-    boost::unordered_flat_set<Node*, NodeHash, NodeEq> index;
-    Node* newest = nullptr;
-    Node* oldest = nullptr;
+    alignas(64) Mutex mu;
+    boost::unordered_flat_set<Node*, NodeHash, NodeEq> index SD_GUARDED_BY(mu);
+    Node* newest SD_GUARDED_BY(mu) = nullptr;
+    Node* oldest SD_GUARDED_BY(mu) = nullptr;
   };
 
   Shard& ShardFor(std::uint64_t hash) noexcept {
@@ -277,7 +285,7 @@ class ShardedLruMap {
     return *shards_[static_cast<std::size_t>((middle * shard_count_) >> 32)];
   }
 
-  void Remove(Shard& shard, Node* n) noexcept {
+  void Remove(Shard& shard, Node* n) noexcept SD_REQUIRES(shard.mu) {
     shard.Unlink(n);
     shard.index.erase(n);
     Node::Destroy(n);

@@ -7,10 +7,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
+
+#include "core/base/mutex.hpp"
 
 namespace core {
 
@@ -27,31 +27,36 @@ class Ticker {
   // Wakes the thread and waits for it to finish its current run, if any. Idempotent, thread-safe.
   void Stop() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopped_ = true;
     }
-    wake_.notify_all();
-    std::lock_guard join_lock(join_mu_);
+    wake_.NotifyAll();
+    MutexLock join_lock(join_mu_);
     if (thread_.joinable()) thread_.join();
   }
 
  private:
   void Loop() {
-    std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, interval_, [this] { return stopped_; })) {
-      lock.unlock();
+    MutexLock lock(mu_);
+    for (;;) {
+      // Sleeps one interval unless stopped meanwhile (std's wait_for with a predicate).
+      const auto deadline = std::chrono::steady_clock::now() + interval_;
+      while (!stopped_ && wake_.WaitUntil(mu_, deadline) == std::cv_status::no_timeout) {
+      }
+      if (stopped_) return;
+      lock.Unlock();
       task_();
-      lock.lock();
+      lock.Lock();
     }
   }
 
   const std::chrono::milliseconds interval_;
   const std::function<void()> task_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopped_ = false;
-  std::mutex join_mu_;
-  std::thread thread_;  // last: started after every member it uses exists
+  Mutex mu_;
+  CondVar wake_;
+  bool stopped_ SD_GUARDED_BY(mu_) = false;
+  Mutex join_mu_;
+  std::thread thread_ SD_GUARDED_BY(join_mu_);  // last: started after every member it uses exists
 };
 
 }  // namespace core

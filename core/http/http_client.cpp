@@ -13,9 +13,10 @@
 #include <charconv>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <tuple>
+
+#include "core/base/mutex.hpp"
 
 namespace core {
 
@@ -88,7 +89,7 @@ class HttpClient::Pool {
   explicit Pool(const ClientOptions& o) : options_(o) {}
 
   std::optional<beast::tcp_stream> Take(const Key& key) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = idle_.find(key);
     if (it == idle_.end()) return std::nullopt;
     auto& list = it->second;
@@ -102,19 +103,19 @@ class HttpClient::Pool {
   }
 
   void Put(const Key& key, beast::tcp_stream stream) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto& list = idle_[key];
     if (list.size() >= options_.max_idle_per_upstream) return;  // closes the stream
     list.push_back({std::move(stream), Clock::now()});
   }
 
   void Clear() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     idle_.clear();
   }
 
   std::size_t Size() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::size_t n = 0;
     for (const auto& [k, v] : idle_) n += v.size();
     return n;
@@ -130,8 +131,8 @@ class HttpClient::Pool {
   }
 
   const ClientOptions& options_;
-  mutable std::mutex mu_;
-  std::map<Key, std::deque<Idle>> idle_;
+  mutable Mutex mu_;
+  std::map<Key, std::deque<Idle>> idle_ SD_GUARDED_BY(mu_);
 };
 
 HttpClient::HttpClient(ClientOptions options)

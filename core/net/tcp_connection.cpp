@@ -33,7 +33,7 @@ TcpConnection::TcpConnection(tcp::socket socket)
 TcpConnection::~TcpConnection() {
   if (!server_) return;  // never started
   {
-    std::lock_guard lock(server_->mu);
+    MutexLock lock(server_->mu);
     server_->connections.erase(id_);
   }
   if (reclaimed_) server_->reclaiming.fetch_sub(1, std::memory_order_relaxed);
@@ -41,7 +41,7 @@ TcpConnection::~TcpConnection() {
   if (!last || !server_->draining.load()) return;
   std::function<void()> drained;
   {
-    std::lock_guard lock(server_->mu);
+    MutexLock lock(server_->mu);
     drained = server_->on_drained;
   }
   if (drained) drained();
@@ -50,7 +50,7 @@ TcpConnection::~TcpConnection() {
 void TcpConnection::Start(std::shared_ptr<TcpServer::State> server) {
   server_ = std::move(server);
   {
-    std::lock_guard lock(server_->mu);
+    MutexLock lock(server_->mu);
     id_ = ++server_->next_id;
     server_->connections.emplace(id_, TcpServer::State::Entry{weak_from_this(), this});
   }

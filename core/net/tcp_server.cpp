@@ -98,7 +98,7 @@ bool TcpServer::State::TryReclaim() {
   if (reclaiming.load(std::memory_order_relaxed) >= kMaxReclaiming) return false;
   std::shared_ptr<TcpConnection> chosen;  // released outside the lock: it may be the last owner
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     // Oldest first: the connection registered longest ago is the least likely to be used soon.
     for (auto& [id, entry] : connections) {
       if (!entry.raw->LooksIdle()) continue;
@@ -205,7 +205,7 @@ TcpServer::~TcpServer() {
     Join();
   }
   {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     state_->on_drained = nullptr;
   }
   shutdown_hooks_.clear();
@@ -316,11 +316,12 @@ void TcpServer::Shutdown() {
       });
     });
     // When the last connection closes first, cancel the deadline so Run() returns at once.
+    auto cancel_deadline = [timer, executor] { net::post(executor, [timer] { timer->cancel(); }); };
     {
-      std::lock_guard lock(state_->mu);
-      state_->on_drained = [timer, executor] { net::post(executor, [timer] { timer->cancel(); }); };
+      MutexLock lock(state_->mu);
+      state_->on_drained = cancel_deadline;
     }
-    if (state_->active.load() == 0) state_->on_drained();
+    if (state_->active.load() == 0) cancel_deadline();
 
     for (auto& w : workers_) {
       if (!w->acceptor) continue;  // never listened
@@ -331,7 +332,7 @@ void TcpServer::Shutdown() {
     }
     std::vector<std::shared_ptr<TcpConnection>> live;
     {
-      std::lock_guard lock(state_->mu);
+      MutexLock lock(state_->mu);
       for (auto& [id, entry] : state_->connections) {
         if (auto c = entry.weak.lock()) live.push_back(std::move(c));
       }

@@ -7,8 +7,8 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 
+#include "core/base/mutex.hpp"
 #include "core/net/tcp_server.hpp"
 
 namespace core {
@@ -40,10 +40,11 @@ struct TcpServer::State {
     std::weak_ptr<TcpConnection> weak;
     const TcpConnection* raw;
   };
-  std::mutex mu;
-  std::map<std::uint64_t, Entry> connections;
-  std::uint64_t next_id = 0;
-  std::function<void()> on_drained;  // runs when draining and the last connection has closed
+  Mutex mu;
+  std::map<std::uint64_t, Entry> connections SD_GUARDED_BY(mu);
+  std::uint64_t next_id SD_GUARDED_BY(mu) = 0;
+  // Runs when draining and the last connection has closed (copied out, called without `mu`).
+  std::function<void()> on_drained SD_GUARDED_BY(mu);
 };
 
 }  // namespace core

@@ -126,7 +126,7 @@ void PgPool::Close() {
   std::vector<std::unique_ptr<Conn>> idle;
   std::deque<std::shared_ptr<Waiter>> waiters;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
     idle.swap(idle_);
     open_ -= idle.size();
@@ -137,7 +137,7 @@ void PgPool::Close() {
 }
 
 PgPoolStats PgPool::Stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PgPoolStats s = stats_;
   s.open = open_;
   s.idle = idle_.size();
@@ -145,7 +145,6 @@ PgPoolStats PgPool::Stats() const {
 }
 
 void PgPool::NoteConnectFailure() {
-  // Under mu_.
   ++stats_.connect_failures;
   ++consecutive_connect_failures_;
   auto backoff = options_.reconnect_backoff;
@@ -158,7 +157,7 @@ void PgPool::NoteConnectFailure() {
 }
 
 bool PgPool::TakeLiveIdle(std::unique_ptr<Conn>& out) {
-  // Under mu_. A connection idle in the pool may have died meanwhile (a restart sends "terminating
+  // A connection idle in the pool may have died meanwhile (a restart sends "terminating
   // connection" and closes): reading what is pending, without blocking, tells — one recv per
   // acquire, instead of failing the caller's statement.
   while (!idle_.empty()) {
@@ -212,7 +211,7 @@ Task<Result<PgPool::Lease>> PgPool::Acquire() {
   std::shared_ptr<Waiter> waiter;
   std::optional<Error> refused;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) {
       refused = Error(Code::kUnavailable, "postgres: pool closed");
     } else if (TakeLiveIdle(conn)) {
@@ -238,7 +237,7 @@ Task<Result<PgPool::Lease>> PgPool::Acquire() {
     waiter->timer.expires_after(options_.acquire_timeout);
     auto [ec] = co_await waiter->timer.async_wait(kUseTuple);
     (void)ec;  // woken (cancelled) or timed out: the state below says which
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (waiter->conn) {
       conn = std::move(waiter->conn);
     } else if (!waiter->may_connect) {
@@ -260,7 +259,7 @@ Task<Result<PgPool::Lease>> PgPool::Acquire() {
   Result<std::unique_ptr<Conn>> made = co_await Connect();
   std::deque<std::shared_ptr<Waiter>> failed;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!made) {
       --open_;
       last_connect_error_ = made.error().detail;
@@ -288,7 +287,7 @@ void PgPool::Release(std::unique_ptr<Conn> conn, bool reusable) {
   std::unique_ptr<Conn> drop;
   std::shared_ptr<Waiter> wake;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!reusable || closed_) {
       drop = std::move(conn);
       --open_;
@@ -341,7 +340,7 @@ Task<Result<PgResult>> PgPool::Lease::Query(std::string sql, std::vector<PgParam
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
   {
-    std::lock_guard lock(pool_->mu_);
+    MutexLock lock(pool_->mu_);
     ++pool_->stats_.queries;
   }
   // Any failure below leaves the connection in an unknown state: it is marked broken (closed when
@@ -349,7 +348,7 @@ Task<Result<PgResult>> PgPool::Lease::Query(std::string sql, std::vector<PgParam
   auto fail = [this](const Error& e) {
     conn_->broken = true;
     if (e.code == Code::kTimeout) {
-      std::lock_guard lock(pool_->mu_);
+      MutexLock lock(pool_->mu_);
       ++pool_->stats_.timeouts;
     }
     return e;
@@ -392,7 +391,7 @@ Task<Result<PgResult>> PgPool::Lease::Query(std::string sql, std::vector<PgParam
   if (!kept) co_return fail(Error(Code::kUnavailable, "postgres: no result"));
   if (!kept->ok()) {
     {
-      std::lock_guard lock(pool_->mu_);
+      MutexLock lock(pool_->mu_);
       ++pool_->stats_.sql_errors;
     }
     // A fatal result without a SQLSTATE is libpq's own report of a lost connection.

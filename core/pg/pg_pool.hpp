@@ -36,13 +36,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/async/task.hpp"
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 #include "core/pg/pg_result.hpp"
 
 namespace core::pg {
@@ -120,21 +120,22 @@ class PgPool {
 
  private:
   void Release(std::unique_ptr<Conn> conn, bool reusable);
-  // Pops idle connections until one is still alive (dead ones are closed). Under mu_.
-  bool TakeLiveIdle(std::unique_ptr<Conn>& out);
+  // Pops idle connections until one is still alive (dead ones are closed).
+  bool TakeLiveIdle(std::unique_ptr<Conn>& out) SD_REQUIRES(mu_);
   Task<Result<std::unique_ptr<Conn>>> Connect();
-  void NoteConnectFailure();
+  void NoteConnectFailure() SD_REQUIRES(mu_);
 
   const PgPoolOptions options_;
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<Conn>> idle_;
-  std::deque<std::shared_ptr<Waiter>> waiters_;
-  std::size_t open_ = 0;  // idle + leased + connecting
-  bool closed_ = false;
-  std::chrono::steady_clock::time_point backoff_until_{};
-  int consecutive_connect_failures_ = 0;
-  std::string last_connect_error_;
-  PgPoolStats stats_;
+  // Also guards the Waiters queued in waiters_ (their conn, may_connect and failure).
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<Conn>> idle_ SD_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Waiter>> waiters_ SD_GUARDED_BY(mu_);
+  std::size_t open_ SD_GUARDED_BY(mu_) = 0;  // idle + leased + connecting
+  bool closed_ SD_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point backoff_until_ SD_GUARDED_BY(mu_){};
+  int consecutive_connect_failures_ SD_GUARDED_BY(mu_) = 0;
+  std::string last_connect_error_ SD_GUARDED_BY(mu_);
+  PgPoolStats stats_ SD_GUARDED_BY(mu_);
 };
 
 // Exclusive use of one connection. Move-only; not thread-safe (one coroutine at a time).

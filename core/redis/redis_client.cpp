@@ -370,7 +370,7 @@ const RedisClientOptions& RedisClient::options() const noexcept { return shared_
 std::shared_ptr<RedisClient::Connection> RedisClient::ConnectionFor(
     const net::any_io_executor& executor) {
   net::execution_context& context = net::query(executor, net::execution::context);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return nullptr;
   for (const auto& [key, conn] : connections_) {
     if (key == &context) return conn;
@@ -412,7 +412,7 @@ core::Task<core::Result<RedisReply>> RedisClient::Command(std::vector<std::strin
 void RedisClient::Close() {
   std::vector<std::pair<const void*, std::shared_ptr<Connection>>> connections;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
     connections.swap(connections_);
   }
@@ -434,7 +434,7 @@ RedisClientStats RedisClient::Stats() const {
 }
 
 std::size_t RedisClient::connections() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return connections_.size();
 }
 

@@ -15,7 +15,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +23,7 @@
 
 #include "core/async/task.hpp"
 #include "core/base/error.hpp"
+#include "core/base/mutex.hpp"
 #include "core/redis/redis_resp.hpp"
 
 namespace core {
@@ -98,9 +98,9 @@ class RedisClient {
   std::shared_ptr<Connection> ConnectionFor(const core::net::any_io_executor& executor);
 
   std::shared_ptr<Shared> shared_;  // options and counters, shared with connections
-  mutable std::mutex mu_;           // guards connections_ and closed_ (a short lookup per command)
-  std::vector<std::pair<const void*, std::shared_ptr<Connection>>> connections_;
-  bool closed_ = false;
+  mutable Mutex mu_;                // a short lookup per command
+  std::vector<std::pair<const void*, std::shared_ptr<Connection>>> connections_ SD_GUARDED_BY(mu_);
+  bool closed_ SD_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace core
