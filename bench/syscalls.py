@@ -2,7 +2,7 @@
 """Where a request's time goes, counted rather than guessed: system calls per request by kind, and
 the server's user and kernel CPU per request, for our servers and the peers under the same load.
 
-    bench/syscalls.py --build build [--seconds 4]
+    bench/syscalls.py --build build [--seconds 4] [--uring-build build-uring]
 
 Each contender runs with one server thread (nginx: one worker; memcached: -t 1) pinned to CPU 0 and
 its load generator pinned to CPU 1 (wrk -t1 -c50 for HTTP; tools/memcache_load -c50 for the
@@ -159,6 +159,8 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--build", default="build")
     p.add_argument("--seconds", type=int, default=4)
+    p.add_argument("--uring-build", help="a build configured with -DBOOST_ASIO_HAS_IO_URING "
+                   "-DBOOST_ASIO_DISABLE_EPOLL (core/README.md): adds its bare core as a row")
     args = p.parse_args()
     if shutil.which("strace") is None:
         print("syscalls: strace not found (apt: strace; scripts/setup.sh installs it)", file=sys.stderr)
@@ -173,6 +175,10 @@ def main() -> int:
          lambda: start(bin_dir / "sd-framework", [], log=True)),
         ("nginx, 1 worker, return 200", lambda: benchlib.start_nginx("nginx", hello)),
     ]
+    if args.uring_build:
+        uring = pathlib.Path(args.uring_build) / "bin" / "sd-framework"
+        contenders.insert(1, ("sd-framework, core only, Asio's io_uring backend",
+                              lambda: start(uring, ["--no-observability"])))
     for name, make in contenders:
         server = make()
         try:
