@@ -81,6 +81,7 @@ TEST(SharedMutexTest, WritersExcludeEachOtherAndReadersSeeTheirWrites) {
   constexpr int kThreads = 4;
   constexpr int kAdds = 10'000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&shared] {
       for (int i = 0; i < kAdds; ++i) {
