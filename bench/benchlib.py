@@ -64,9 +64,11 @@ class Server:
         procs.stop(self.proc)
 
 
-def start_command(name: str, argv: list[str], port: int, cpus: str = "0") -> Server:
+def start_command(name: str, argv: list[str], port: int, cpus: str = "0",
+                  stderr=subprocess.DEVNULL) -> Server:
+    """`stderr`: where the server's log goes (a file object or descriptor; default: nowhere)."""
     proc = subprocess.Popen(["taskset", "-c", cpus] + argv, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=stderr)
     wait_port(port)
     return Server(name, proc, port, [proc.pid])
 

@@ -32,6 +32,7 @@ import tempfile
 import time
 
 import benchlib
+import cache_vs_memcached
 
 HERE = pathlib.Path(__file__).resolve().parent
 CONNECTIONS = 50
@@ -188,7 +189,7 @@ def main() -> int:
             server.stop()
 
     mc = [
-        ("sd-cache memcached port, 1 thread", lambda: start_cache(bin_dir / "sd-cache")),
+        ("sd-cache memcached port, 1 thread", lambda: start_cache(args.build)),
         ("memcached -t 1", start_memcached),
     ]
     for name, make in mc:
@@ -217,42 +218,23 @@ def main() -> int:
     return 0
 
 
-_logs: list[str] = []
-
-
 def start(binary: pathlib.Path, flags: list[str], log: bool = False) -> benchlib.Server:
     port = benchlib.free_port()
-    argv = ["taskset", "-c", "0", str(binary), "--port", str(port), "--threads", "1", *flags]
-    stderr = subprocess.DEVNULL
-    if log:  # the access log goes where a deployment sends it: a file, not /dev/null
-        fd, path = tempfile.mkstemp(prefix="sd-access-", suffix=".log")
-        _logs.append(path)
-        stderr = fd
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
-    if log:
-        os.close(stderr)
-    benchlib.wait_port(port)
-    return benchlib.Server(binary.name, proc, port, [proc.pid])
+    argv = [str(binary), "--port", str(port), "--threads", "1", *flags]
+    if not log:
+        return benchlib.start_command(binary.name, argv, port)
+    # The access log goes where a deployment sends it: a file, not /dev/null.
+    with tempfile.TemporaryFile(prefix="sd-access-") as log_file:
+        return benchlib.start_command(binary.name, argv, port, stderr=log_file)
 
 
-def start_cache(binary: pathlib.Path) -> benchlib.Server:
-    port, http_port = benchlib.free_port(), benchlib.free_port()
-    return benchlib.start_command(
-        "sd-cache", [str(binary), "--port", str(http_port), "--threads", "1", "--memcached-port",
-                     str(port), "--memcached-threads", "1", "--log-level", "warn",
-                     "--capacity-bytes", str(1024 << 20)], port)
+def start_cache(build: str) -> benchlib.Server:
+    return cache_vs_memcached.start_sd_cache(build, benchlib.free_port(), 1, "0", 1024, "s3fifo")
 
 
 def start_memcached() -> benchlib.Server:
-    port = benchlib.free_port()
-    exe = shutil.which("memcached") or "/usr/bin/memcached"
-    return benchlib.start_command("memcached", [exe, "-p", str(port), "-U", "0", "-l", "127.0.0.1",
-                                                "-t", "1", "-m", "1024", "-c", "4096", "-u", "root"], port)
+    return cache_vs_memcached.start_memcached(benchlib.free_port(), 1, "0", 1024)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    finally:
-        for path in _logs:
-            pathlib.Path(path).unlink(missing_ok=True)
+    sys.exit(main())
