@@ -9,10 +9,14 @@ its load generator pinned to CPU 1 (wrk -t1 -c50 for HTTP; tools/memcache_load -
 memcached protocol, 90 % gets of 32-byte values), in two phases:
 - CPU: a run without tracing; utime and stime from /proc/PID/stat over the run, per request;
 - syscalls: the same run with `strace -c -f` attached to the server; calls (and failed calls, e.g.
-  a read that returned EAGAIN) per request, by kind.
+  a read that returned EAGAIN) per request, by kind;
+- receives, untraced: the same run once more with `perf stat` counting the receive calls' kernel
+  tracepoints (and the ones that failed), when perf is there and allowed to (skipped otherwise).
 strace slows the traced process down several times, so throughput in the second phase is
-meaningless; the calls per request are what it is for (with the server slower, more connections are
-ready per epoll_wait, so epoll_wait per request reads a little low under strace).
+meaningless; the calls per request are what it is for. It also changes them: with the server the
+slow side, the client's next request is usually there by the time the server reads, so a read that
+would have found nothing finds a request. The perf phase costs the server little and shows the
+receives of an untraced server.
 The floor to compare against is one receive and one send per request (wrk does not pipeline),
 plus a share of one epoll_wait. Writes bench/results/syscalls.md.
 """
@@ -108,12 +112,48 @@ def traced(server: benchlib.Server, run) -> tuple[dict[str, tuple[int, int]], in
     return parse_strace_summary(text), requests
 
 
+def perf_receives(server: benchlib.Server, run) -> tuple[float, float] | None:
+    """Runs `run()` with perf counting the server's receive calls and the failed ones (the exit
+    tracepoint filtered on ret < 0); → (receives, failed receives) per request, or None when perf
+    is missing or not allowed to read tracepoints."""
+    perf = shutil.which("perf")
+    if perf is None:
+        return None
+    fd, path = tempfile.mkstemp(prefix="sd-perf-")
+    os.close(fd)
+    argv = [perf, "stat", "-x", ",", "-o", path, "-p", ",".join(map(str, server.cpu_pids))]
+    for name in RECEIVE:
+        argv += ["-e", f"syscalls:sys_enter_{name}", "-e", f"syscalls:sys_exit_{name}", "--filter", "ret < 0"]
+    stat = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)  # as for strace: calls before perf is attached are not counted
+    if stat.poll() is not None:
+        os.unlink(path)
+        return None
+    try:
+        requests, _ = run()
+    finally:
+        stat.send_signal(signal.SIGINT)
+        stat.wait(timeout=30)
+    counts: dict[str, int] = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        cells = line.split(",")
+        if len(cells) > 2 and cells[0].isdigit():
+            counts[cells[2]] = int(cells[0])
+    os.unlink(path)
+    if not counts:
+        return None
+    entered = sum(counts.get(f"syscalls:sys_enter_{n}", 0) for n in RECEIVE)
+    failed = sum(counts.get(f"syscalls:sys_exit_{n}", 0) for n in RECEIVE)
+    return entered / requests, failed / requests
+
+
 def measure(name: str, server: benchlib.Server, run) -> dict:
     run()  # warm-up: connections, caches, the memcached prefill
     user0, sys0 = stat_times(server.cpu_pids)
     requests, rps = run()
     user1, sys1 = stat_times(server.cpu_pids)
     calls, traced_requests = traced(server, run)
+    untraced = perf_receives(server, run)
     per = {kind: sum(calls.get(n, (0, 0))[0] for n in names) / traced_requests
            for kind, names in KINDS.items()}
     known = {n for names in KINDS.values() for n in names}
@@ -129,6 +169,7 @@ def measure(name: str, server: benchlib.Server, run) -> dict:
         "failed": failed,
         "others": ", ".join(f"{n}" for _, n in others),
         "rps": rps,
+        "untraced": untraced,
     }
 
 
@@ -144,15 +185,17 @@ class Run:
 
 def table(rows: list[dict]) -> str:
     head = ("| server | requests/s (untraced) | user µs/req | kernel µs/req | kernel share | "
-            "syscalls/req | " + " | ".join(KINDS) + " | other | failed/req |")
-    lines = [head, "|---|" + "---:|" * (len(KINDS) + 7)]
+            "syscalls/req | " + " | ".join(KINDS) + " | other | failed/req | "
+            "receive, untraced (perf) | of which failed |")
+    lines = [head, "|---|" + "---:|" * (len(KINDS) + 9)]
     for r in rows:
         cpu = r["user_us"] + r["sys_us"]
         cells = " | ".join(f"{r['per'][k]:.2f}" for k in KINDS)
         other = f"{r['per']['other']:.2f}" + (f" ({r['others']})" if r["others"] else "")
         lines.append(f"| {r['name']} | {r['rps']:,.0f} | {r['user_us']:.2f} | {r['sys_us']:.2f} | "
                      f"{100 * r['sys_us'] / cpu:.0f} % | {r['total']:.2f} | {cells} | {other} | "
-                     f"{r['failed']:.2f} |")
+                     f"{r['failed']:.2f} | " +
+                     (f"{r['untraced'][0]:.2f} | {r['untraced'][1]:.2f} |" if r["untraced"] else "— | — |"))
     return "\n".join(lines)
 
 
@@ -207,7 +250,9 @@ def main() -> int:
         "after 'syscalls/req' split it by kind (receive: read/recvfrom/recvmsg; send: "
         "write/sendto/sendmsg/writev; timers: timerfd_settime and clock calls); 'failed/req' counts "
         "calls that returned an error, almost all of them a receive that found nothing "
-        "(EAGAIN).\n\n"
+        "(EAGAIN). The last two columns count receives again without strace's slow-down (perf stat "
+        "on the syscall tracepoints; — where perf is not available): strace makes the server the slow "
+        "side, which hides reads that find nothing.\n\n"
         "## HTTP: GET /hello (wrk)\n\n" + table(http_rows) + "\n\n"
         "## memcached text protocol (tools/memcache_load, 90 % get)\n\n" + table(mc_rows) + "\n\n"
         "Command: `bench/syscalls.py --build build` (part of `make bench`).\n")
