@@ -87,21 +87,22 @@ core::Task<void> ObservabilityMiddleware::Handle(core::Exchange& ex, core::Next 
   metrics_.Record(ex.request.method_string(), ex.route, status, seconds);
   if (options_.access_log &&
       log_policy_.ShouldLog(status, elapsed, SampleKey(context.span.trace_id))) {
-    AccessLog(ex, seconds);
+    AccessLog(ex, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
   }
   // The context dies with this frame: nothing after us may read it.
   ex.attributes.Set(kRequestContext, nullptr);
   ex.attributes.Set(core::kRequestId, nullptr);
 }
 
-void ObservabilityMiddleware::AccessLog(const core::Exchange& ex, double seconds) const {
+void ObservabilityMiddleware::AccessLog(const core::Exchange& ex,
+                                        std::chrono::nanoseconds elapsed) const {
   if (!core::log::Enabled(core::log::Level::kInfo)) return;
   const core::PeerAddressText peer(ex.peer);
   LogFor(ex, core::log::Level::kInfo, "request",
          {{"method", std::string_view(ex.request.method_string())},
           {"route", ex.route},
           {"status", static_cast<int>(ex.response.result_int())},
-          {"duration_s", seconds},
+          {"duration_s", elapsed},
           {"bytes_in", ex.request.body().size()},
           {"bytes_out", ex.response.body().size()},
           {"peer", peer.view()}});

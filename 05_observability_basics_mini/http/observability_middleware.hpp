@@ -91,7 +91,7 @@ class ObservabilityMiddleware final : public core::Middleware {
   void OnRejection(core::Response& response, const boost::asio::ip::address& peer) const;
 
  private:
-  void AccessLog(const core::Exchange& ex, double seconds) const;
+  void AccessLog(const core::Exchange& ex, std::chrono::nanoseconds elapsed) const;
 
   RequestMetrics& metrics_;
   HttpObservabilityOptions options_;

@@ -22,7 +22,8 @@ namespace core::log {
 namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
-std::string g_service = "sd";  // written once by Init, before other threads log
+// `"service":"<name>"`, escaped once: written once by Init, before other threads log.
+std::string g_service_field = R"("service":"sd")";
 core::Mutex g_init_mu;
 std::unique_ptr<BatchWriter> g_writer SD_GUARDED_BY(g_init_mu);    // owner; reset only by Shutdown
 std::unique_ptr<core::Ticker> g_flusher SD_GUARDED_BY(g_init_mu);  // bounds how long a batch waits
@@ -155,6 +156,25 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
   out.append(text.data() + run, text.size() - run);
 }
 
+void AppendSeconds(std::string& out, std::int64_t ns) {
+  std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
+  if (ns < 0) {
+    out += '-';
+    magnitude = ~magnitude + 1;  // two's complement: INT64_MIN too
+  }
+  AppendDecimal(out, magnitude / 1'000'000'000);
+  std::uint64_t fraction = magnitude % 1'000'000'000;
+  if (fraction == 0) return;
+  char digits[10] = {'.'};
+  int last = 9;  // index of the last digit to keep
+  while (fraction % 10 == 0) {
+    fraction /= 10;
+    --last;
+  }
+  for (int i = last; i >= 1; --i, fraction /= 10) digits[i] = static_cast<char>('0' + fraction % 10);
+  out.append(digits, static_cast<std::size_t>(last) + 1);
+}
+
 namespace {
 
 // Appends one formatted line to `out` (the hot path reuses a thread-local buffer).
@@ -166,9 +186,8 @@ void FormatInto(std::string& out, Level level, std::string_view message,
   out += LevelName(level);
   out += R"(","msg":")";
   AppendJsonEscaped(out, message);
-  out += R"(","service":")";
-  AppendJsonEscaped(out, g_service);
-  out += '"';
+  out += R"(",)";
+  out += g_service_field;
   for (const Field& f : fields) {
     assert(IsPlainKey(f.key));
     out += R"(,")";
@@ -192,6 +211,9 @@ void FormatInto(std::string& out, Level level, std::string_view message,
       case Field::Kind::kBool:
         out += f.b ? "true" : "false";
         break;
+      case Field::Kind::kSeconds:
+        AppendSeconds(out, f.i);
+        break;
     }
   }
   out += '}';
@@ -208,7 +230,9 @@ std::string Format(Level level, std::string_view message, std::span<const Field>
 
 void Init(std::string_view service, Level level) {
   core::MutexLock lock(g_init_mu);
-  g_service = std::string(service);
+  g_service_field = R"("service":")";
+  AppendJsonEscaped(g_service_field, service);
+  g_service_field += '"';
   g_level.store(level);
   if (g_writer) return;
   g_writer = std::make_unique<BatchWriter>(STDERR_FILENO);

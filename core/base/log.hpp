@@ -9,6 +9,7 @@
 // (tests, start-up errors).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
@@ -25,11 +26,12 @@ enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 std::optional<Level> ParseLevel(std::string_view text);
 std::string_view LevelName(Level level);
 
-// One key/value of a log line; the value is a string, an integer, a floating-point number or bool.
-// The key is a name chosen by code ([A-Za-z0-9_.-]+, asserted in debug builds) and is written
-// without escaping; values are escaped.
+// One key/value of a log line; the value is a string, an integer, a floating-point number, bool, or
+// a duration (written in seconds, fixed-point to the nanosecond: 0.000012345). The key is a name
+// chosen by code ([A-Za-z0-9_.-]+, asserted in debug builds) and is written without escaping;
+// values are escaped.
 struct Field {
-  enum class Kind { kString, kInt, kUint, kDouble, kBool } kind;
+  enum class Kind { kString, kInt, kUint, kDouble, kBool, kSeconds } kind;
   std::string_view key;
   std::string_view s;
   union {
@@ -44,6 +46,9 @@ struct Field {
   Field(std::string_view k, const std::string& v) : Field(k, std::string_view(v)) {}
   Field(std::string_view k, bool v) : kind(Kind::kBool), key(k), b(v) {}
   Field(std::string_view k, double v) : kind(Kind::kDouble), key(k), d(v) {}
+  // Integer digits instead of a double's shortest form: the access line's duration costs ~10 ns
+  // instead of ~80 (std::to_chars on a double), a third of what formatting the line took.
+  Field(std::string_view k, std::chrono::nanoseconds v) : kind(Kind::kSeconds), key(k), i(v.count()) {}
   template <class T>
   requires(std::is_integral_v<T>&& std::is_signed_v<T> && !std::is_same_v<T, bool>)
       Field(std::string_view k, T v)
@@ -79,6 +84,9 @@ inline std::string Format(Level level, std::string_view message,
 
 // Appends `text` to `out` as the body of a JSON string (quotes not included).
 void AppendJsonEscaped(std::string& out, std::string_view text);
+// Appends `ns` nanoseconds as seconds, fixed-point without trailing zeros: 12345 → "0.000012345",
+// 1500000000 → "1.5", 0 → "0", -2000 → "-0.000002".
+void AppendSeconds(std::string& out, std::int64_t ns);
 
 inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) {
   Write(Level::kDebug, m, f);

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <string>
 #include <vector>
 
 namespace core {
@@ -137,6 +141,51 @@ TEST(LogTest, EscapesEveryByteAtEveryOffsetOfAWord) {
   std::string out;
   log::AppendJsonEscaped(out, mixed);
   EXPECT_EQ(out, ReferenceEscape(mixed));
+}
+
+// printf's fixed-point, trailing zeros trimmed: what AppendSeconds must match.
+std::string ReferenceSeconds(std::int64_t ns) {
+  const bool negative = ns < 0;
+  const std::uint64_t magnitude =
+      negative ? ~static_cast<std::uint64_t>(ns) + 1 : static_cast<std::uint64_t>(ns);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%llu.%09llu", negative ? "-" : "",
+                static_cast<unsigned long long>(magnitude / 1000000000),
+                static_cast<unsigned long long>(magnitude % 1000000000));
+  std::string text(buf);
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+TEST(LogTest, WritesADurationAsSecondsToTheNanosecond) {
+  const auto seconds = [](std::int64_t ns) {
+    std::string out;
+    log::AppendSeconds(out, ns);
+    return out;
+  };
+  EXPECT_EQ(seconds(0), "0");
+  EXPECT_EQ(seconds(12345), "0.000012345");
+  EXPECT_EQ(seconds(1'500'000'000), "1.5");
+  EXPECT_EQ(seconds(1'000'000'000), "1");
+  EXPECT_EQ(seconds(999'999'999), "0.999999999");
+  EXPECT_EQ(seconds(-2000), "-0.000002");
+  EXPECT_EQ(seconds(std::numeric_limits<std::int64_t>::max()), "9223372036.854775807");
+  EXPECT_EQ(seconds(std::numeric_limits<std::int64_t>::min()), "-9223372036.854775808");
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 10000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const auto ns = static_cast<std::int64_t>(x >> (i % 64));  // every magnitude
+    ASSERT_EQ(seconds(ns), ReferenceSeconds(ns)) << ns;
+    if (ns != std::numeric_limits<std::int64_t>::min()) {
+      ASSERT_EQ(seconds(-ns), ReferenceSeconds(-ns)) << -ns;
+    }
+  }
+
+  const std::string line = log::Format(log::Level::kInfo, "request",
+                                       {{"duration_s", std::chrono::nanoseconds(12345)}});
+  EXPECT_NE(line.find(R"("duration_s":0.000012345})"), std::string::npos) << line;
+  EXPECT_DOUBLE_EQ(boost::json::parse(line).at("duration_s").to_number<double>(), 12345e-9);
 }
 
 TEST(LogTest, ParsesLevels) {
