@@ -9,14 +9,17 @@ current into the other. Each service runs once from each build, one server threa
 wrk on CPU 1, in alternating rounds; the ratios are medians of paired rounds (the machine is shared
 and noisy: absolute numbers drift, paired ratios hold), for throughput and for the server's own CPU
 time per request, which stays meaningful when the load generator is the bottleneck.
-Writes bench/results/ab_builds.md.
+The memcached port (sd-cache, one thread) runs the same way under tools/memcache_load from --new.
+Writes bench/results/ab_builds.md (or --out).
 """
 
 import argparse
 import pathlib
+import statistics
 import sys
 
 import benchlib
+import cache_vs_memcached
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -31,6 +34,35 @@ CASES = {
 }
 
 
+def memcached_port_row(args) -> str:
+    """The memcached port of each build's sd-cache, one thread, 50 connections of memcache_load."""
+    servers = []
+    try:
+        for label, build in (("before", args.base), ("after", args.new)):
+            s = cache_vs_memcached.start_sd_cache(build, benchlib.free_port(), 1, "0", 1024, "s3fifo")
+            s.name = label
+            servers.append(s)
+        rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
+        for s in servers:  # prefill + warm-up
+            cache_vs_memcached.load(args.new, s.port, 1, "1", args.connections)
+        for _ in range(args.rounds):
+            for s in servers:
+                cpu0 = benchlib.cpu_seconds(s.cpu_pids)
+                r = cache_vs_memcached.load(args.new, s.port, args.seconds, "1", args.connections)
+                r["cpu_us"] = (benchlib.cpu_seconds(s.cpu_pids) - cpu0) * 1e6 / max(1, r["all_ops"])
+                rounds[s.name].append(r)
+    finally:
+        for s in servers:
+            s.stop()
+    before, after = rounds["before"], rounds["after"]
+    med = {k: statistics.median(r["ops_per_s"] for r in v) for k, v in rounds.items()}
+    cpu = {k: statistics.median(r["cpu_us"] for r in v) for k, v in rounds.items()}
+    ratio = statistics.median(a["ops_per_s"] / b["ops_per_s"] for a, b in zip(after, before))
+    cpu_ratio = statistics.median(a["cpu_us"] / b["cpu_us"] for a, b in zip(after, before))
+    return (f"| memcached port (sd-cache), 90 % get | {med['before']:,.0f} | {med['after']:,.0f} | "
+            f"{ratio:.2f}× | {cpu['before']:.2f} | {cpu['after']:.2f} | {cpu_ratio:.2f}× |")
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--base", required=True)
@@ -38,6 +70,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--seconds", type=int, default=3)
     p.add_argument("--connections", type=int, default=50)
+    p.add_argument("--out", default=str(HERE / "results" / "ab_builds.md"))
     args = p.parse_args()
 
     rows = []
@@ -59,17 +92,21 @@ def main() -> int:
                     f"{results.ratio('after', 'before'):.2f}× | {before.cpu_us_per_req:.2f} | "
                     f"{after.cpu_us_per_req:.2f} | {results.cpu_ratio('after', 'before'):.2f}× |")
         print(rows[-1], flush=True)
+    if (pathlib.Path(args.base) / "bin" / "sd-cache").exists():
+        rows.append(memcached_port_row(args))
+        print(rows[-1], flush=True)
 
     report = (
         "# Before and after: two builds side by side\n\n"
         f"Machine: {benchlib.machine_note()}. One server thread on CPU 0, `wrk -t1 -c{args.connections}` "
-        f"on CPU 1, {args.rounds} alternating rounds of {args.seconds} s; ratios are medians of "
-        "paired rounds.\n\n"
+        f"on CPU 1 (the memcached port: `memcache_load`, same connections), {args.rounds} alternating "
+        f"rounds of {args.seconds} s; ratios are medians of paired rounds.\n\n"
         "| case | req/s before | req/s after | throughput after/before | CPU µs/req before | "
         "CPU µs/req after | CPU after/before |\n|---|---:|---:|---:|---:|---:|---:|\n"
         + "\n".join(rows) + "\n\n"
-        f"Command: `bench/ab_builds.py --base {args.base} --new {args.new}`.\n")
-    (HERE / "results" / "ab_builds.md").write_text(report)
+        f"Command: `bench/ab_builds.py --base {args.base} --new {args.new}"
+        f" --rounds {args.rounds} --seconds {args.seconds}`.\n")
+    pathlib.Path(args.out).write_text(report)
     print(report)
     return 0
 
