@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What observability costs: GET /hello on sd-observability with all of it on (request id, trace
 context, RED metrics, JSON access log to /dev/null) vs --no-observability, one server thread, same
-run. Writes bench/results/observability_overhead.md.
+run; also with the access log sampled (--access-log-sample 0.01) and off. Writes bench/results/observability_overhead.md.
 """
 
 import argparse
@@ -22,6 +22,8 @@ def main() -> int:
     binary = str(pathlib.Path(args.build) / "bin" / "sd-observability")
     variants = [("observability off", ["--no-observability"]),
                 ("all on (access log)", []),
+                # nginx/Envoy-style: errors and slow requests always, 1 % of the rest by trace id.
+                ("all on, access log sampled 1 %", ["--access-log-sample", "0.01"]),
                 ("all on, no access log", ["--no-access-log"])]
     servers = []
     try:
