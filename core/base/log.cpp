@@ -157,7 +157,7 @@ void AppendJsonEscaped(std::string& out, std::string_view text) {
 }
 
 void AppendSeconds(std::string& out, std::int64_t ns) {
-  std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
+  auto magnitude = static_cast<std::uint64_t>(ns);
   if (ns < 0) {
     out += '-';
     magnitude = ~magnitude + 1;  // two's complement: INT64_MIN too
@@ -171,7 +171,8 @@ void AppendSeconds(std::string& out, std::int64_t ns) {
     fraction /= 10;
     --last;
   }
-  for (int i = last; i >= 1; --i, fraction /= 10) digits[i] = static_cast<char>('0' + fraction % 10);
+  for (int i = last; i >= 1; --i, fraction /= 10)
+    digits[i] = static_cast<char>('0' + fraction % 10);
   out.append(digits, static_cast<std::size_t>(last) + 1);
 }
 

@@ -48,7 +48,8 @@ struct Field {
   Field(std::string_view k, double v) : kind(Kind::kDouble), key(k), d(v) {}
   // Integer digits instead of a double's shortest form: the access line's duration costs ~10 ns
   // instead of ~80 (std::to_chars on a double), a third of what formatting the line took.
-  Field(std::string_view k, std::chrono::nanoseconds v) : kind(Kind::kSeconds), key(k), i(v.count()) {}
+  Field(std::string_view k, std::chrono::nanoseconds v)
+      : kind(Kind::kSeconds), key(k), i(v.count()) {}
   template <class T>
   requires(std::is_integral_v<T>&& std::is_signed_v<T> && !std::is_same_v<T, bool>)
       Field(std::string_view k, T v)

@@ -182,8 +182,8 @@ TEST(LogTest, WritesADurationAsSecondsToTheNanosecond) {
     }
   }
 
-  const std::string line = log::Format(log::Level::kInfo, "request",
-                                       {{"duration_s", std::chrono::nanoseconds(12345)}});
+  const std::string line =
+      log::Format(log::Level::kInfo, "request", {{"duration_s", std::chrono::nanoseconds(12345)}});
   EXPECT_NE(line.find(R"("duration_s":0.000012345})"), std::string::npos) << line;
   EXPECT_DOUBLE_EQ(boost::json::parse(line).at("duration_s").to_number<double>(), 12345e-9);
 }
