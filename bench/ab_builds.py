@@ -9,7 +9,8 @@ current into the other. Each service runs once from each build, one server threa
 wrk on CPU 1, in alternating rounds; the ratios are medians of paired rounds (the machine is shared
 and noisy: absolute numbers drift, paired ratios hold), for throughput and for the server's own CPU
 time per request, which stays meaningful when the load generator is the bottleneck.
-The memcached port (sd-cache, one thread) runs the same way under tools/memcache_load from --new.
+The memcached port (sd-cache, one thread) runs the same way under tools/memcache_load, when both
+builds have sd-cache.
 Writes bench/results/ab_builds.md (or --out).
 """
 
@@ -35,7 +36,9 @@ CASES = {
 
 
 def memcached_port_row(args) -> str:
-    """The memcached port of each build's sd-cache, one thread, 50 connections of memcache_load."""
+    """The memcached port of each build's sd-cache, one thread, 50 connections of memcache_load
+    (the load generator from whichever build has it, --new first)."""
+    tools = args.new if (pathlib.Path(args.new) / "tools" / "memcache_load").exists() else args.base
     servers = []
     try:
         for label, build in (("before", args.base), ("after", args.new)):
@@ -44,11 +47,11 @@ def memcached_port_row(args) -> str:
             servers.append(s)
         rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
         for s in servers:  # prefill + warm-up
-            cache_vs_memcached.load(args.new, s.port, 1, "1", args.connections)
+            cache_vs_memcached.load(tools, s.port, 1, "1", args.connections)
         for _ in range(args.rounds):
             for s in servers:
                 cpu0 = benchlib.cpu_seconds(s.cpu_pids)
-                r = cache_vs_memcached.load(args.new, s.port, args.seconds, "1", args.connections)
+                r = cache_vs_memcached.load(tools, s.port, args.seconds, "1", args.connections)
                 r["cpu_us"] = (benchlib.cpu_seconds(s.cpu_pids) - cpu0) * 1e6 / max(1, r["all_ops"])
                 rounds[s.name].append(r)
     finally:
@@ -92,7 +95,7 @@ def main() -> int:
                     f"{results.ratio('after', 'before'):.2f}× | {before.cpu_us_per_req:.2f} | "
                     f"{after.cpu_us_per_req:.2f} | {results.cpu_ratio('after', 'before'):.2f}× |")
         print(rows[-1], flush=True)
-    if (pathlib.Path(args.base) / "bin" / "sd-cache").exists():
+    if all((pathlib.Path(b) / "bin" / "sd-cache").exists() for b in (args.base, args.new)):
         rows.append(memcached_port_row(args))
         print(rows[-1], flush=True)
 
