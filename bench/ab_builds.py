@@ -45,23 +45,17 @@ def memcached_port_row(args) -> str:
             s = cache_vs_memcached.start_sd_cache(build, benchlib.free_port(), 1, "0", 1024, "s3fifo")
             s.name = label
             servers.append(s)
-        rounds: dict[str, list[dict]] = {s.name: [] for s in servers}
-        for s in servers:  # prefill + warm-up
-            cache_vs_memcached.load(tools, s.port, 1, "1", args.connections)
-        for _ in range(args.rounds):
-            for s in servers:
-                cpu0 = benchlib.cpu_seconds(s.cpu_pids)
-                r = cache_vs_memcached.load(tools, s.port, args.seconds, "1", args.connections)
-                r["cpu_us"] = (benchlib.cpu_seconds(s.cpu_pids) - cpu0) * 1e6 / max(1, r["all_ops"])
-                rounds[s.name].append(r)
-    finally:
+    except Exception:
         for s in servers:
             s.stop()
+        raise
+    rounds = cache_vs_memcached.paired_rounds(tools, servers, args.rounds, args.seconds, "1",
+                                              args.connections)
     before, after = rounds["before"], rounds["after"]
     med = {k: statistics.median(r["ops_per_s"] for r in v) for k, v in rounds.items()}
-    cpu = {k: statistics.median(r["cpu_us"] for r in v) for k, v in rounds.items()}
+    cpu = {k: statistics.median(r["cpu_us_per_op"] for r in v) for k, v in rounds.items()}
     ratio = statistics.median(a["ops_per_s"] / b["ops_per_s"] for a, b in zip(after, before))
-    cpu_ratio = statistics.median(a["cpu_us"] / b["cpu_us"] for a, b in zip(after, before))
+    cpu_ratio = statistics.median(a["cpu_us_per_op"] / b["cpu_us_per_op"] for a, b in zip(after, before))
     return (f"| memcached port (sd-cache), 90 % get | {med['before']:,.0f} | {med['after']:,.0f} | "
             f"{ratio:.2f}× | {cpu['before']:.2f} | {cpu['after']:.2f} | {cpu_ratio:.2f}× |")
 

@@ -45,12 +45,11 @@ def load(build: str, port: int, seconds: int, cpus: str, connections: int, extra
     return json.loads(out.strip().splitlines()[-1])
 
 
-def throughput(build, threads, server_cpus, load_cpus, rounds, seconds, connections):
-    servers = [start_memcached(benchlib.free_port(), threads, server_cpus, 1024),
-               start_sd_cache(build, benchlib.free_port(), threads, server_cpus, 1024, "s3fifo")]
+def paired_rounds(build, servers, rounds, seconds, load_cpus, connections) -> dict[str, list[dict]]:
+    """Alternating rounds of memcache_load (from `build`) against `servers`; name → every round's
+    result, each with the server's CPU µs per op ("cpu_us_per_op"). Stops the servers."""
     try:
         results = {s.name: [] for s in servers}
-        cpu = {s.name: [] for s in servers}
         for s in servers:  # prefill + warm-up
             load(build, s.port, 1, load_cpus, connections)
         for _ in range(rounds):
@@ -62,6 +61,13 @@ def throughput(build, threads, server_cpus, load_cpus, rounds, seconds, connecti
     finally:
         for s in servers:
             s.stop()
+    return results
+
+
+def throughput(build, threads, server_cpus, load_cpus, rounds, seconds, connections):
+    servers = [start_memcached(benchlib.free_port(), threads, server_cpus, 1024),
+               start_sd_cache(build, benchlib.free_port(), threads, server_cpus, 1024, "s3fifo")]
+    results = paired_rounds(build, servers, rounds, seconds, load_cpus, connections)
     median = {name: sorted(rs, key=lambda r: r["ops_per_s"])[len(rs) // 2] for name, rs in results.items()}
     base_rounds = results[servers[0].name]
     # The ratio is the median of per-round ratios (each round runs both back to back), which holds
